@@ -1,0 +1,1 @@
+// Built-in signal generators: each writes one target weight per bar.
