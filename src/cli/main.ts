@@ -1,6 +1,7 @@
 import { Command, CommanderError } from 'commander';
 import { UserError } from '../errors.js';
 import { registerData } from './data.js';
+import { registerLiq } from './liq.js';
 
 /** The margincall command line; each command lives in its own file and only parses and calls src/. */
 export function buildProgram(): Command {
@@ -13,6 +14,7 @@ export function buildProgram(): Command {
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride();
   registerData(program);
+  registerLiq(program);
   return program;
 }
 
