@@ -163,7 +163,7 @@ export function importFiles(inputs: string[], opts: ImportOptions = {}): { candl
       droppedByAlign: candles.time.length - time.length,
       mark: mark !== null,
       funding,
-      files: [...entry.candles, ...entry.mark, ...entry.funding].map((p) => p.file),
+      files: [...candles.files, ...(mark?.files ?? []), ...entry.funding.map((p) => p.file)],
     });
   }
   return {
