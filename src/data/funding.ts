@@ -16,8 +16,16 @@ export interface FundingAssignment {
   skippedAfter: number;
 }
 
-/** `eventTime` must be ascending (ms); `time` is the bars' open times, ascending. */
-export function assignFunding(time: Float64Array, eventTime: Float64Array, eventRate: Float64Array): FundingAssignment {
+/**
+ * `eventTime` must be ascending (ms); `time` is the bars' open times, ascending. `latenessMs` is
+ * 0 for events already stamped with the open time of the bar that settles them.
+ */
+export function assignFunding(
+  time: Float64Array,
+  eventTime: Float64Array,
+  eventRate: Float64Array,
+  latenessMs = FUNDING_LATENESS_MS,
+): FundingAssignment {
   const n = time.length;
   const rate = new Float64Array(n).fill(NaN);
   let applied = 0, skippedBefore = 0, skippedAfter = 0;
@@ -28,7 +36,7 @@ export function assignFunding(time: Float64Array, eventTime: Float64Array, event
       skippedBefore++;
       continue;
     }
-    while (j < n && time[j]! < f - FUNDING_LATENESS_MS) j++;
+    while (j < n && time[j]! < f - latenessMs) j++;
     if (j === n) {
       skippedAfter++;
       continue;

@@ -54,7 +54,7 @@ function isDirectory(path: string): boolean {
 export function loadDataset(path: string, opts: LoadOptions = {}): Candles {
   if (!isDirectory(path)) {
     // a single file: its symbol is what its metadata says, whatever the file is called
-    const one = readSymbol(path, basename(path).replace(/\.(arrow|feather|ipc)$/, ''), opts);
+    const one = readSymbol(path, basename(path).replace(/\.(arrow|feather|ipc)$/, ''), opts, false);
     const other = opts.symbols?.find((s) => s !== one.symbol);
     if (other !== undefined) {
       throw new UserError(`symbol ${other} is not in this file (available: ${one.symbol})`, { file: path });
@@ -73,7 +73,7 @@ export function loadDataset(path: string, opts: LoadOptions = {}): Candles {
     );
   }
   if (wanted.length === 0) throw new UserError('no symbols requested', { file: path });
-  return combine(wanted.map((sym) => readSymbol(files.get(sym)!, sym, opts)));
+  return combine(wanted.map((sym) => readSymbol(files.get(sym)!, sym, opts, true)));
 }
 
 function combine(loaded: LoadedFile[]): Candles {
@@ -123,10 +123,14 @@ function column(table: Table, name: string, file: string, required: boolean): Fl
   return float64Column(v, file, name);
 }
 
-function readSymbol(file: string, fallbackSymbol: string, opts: LoadOptions): LoadedFile {
+/** `nameIsSymbol`: in a directory the file name is the symbol, and the metadata must agree. */
+function readSymbol(file: string, fallbackSymbol: string, opts: LoadOptions, nameIsSymbol: boolean): LoadedFile {
   const table = readArrowTable(file);
   const meta = table.schema.metadata;
   const symbol = meta.get('symbol') || fallbackSymbol;
+  if (nameIsSymbol && symbol !== fallbackSymbol) {
+    throw new UserError(`the file is named for ${fallbackSymbol} but its metadata says symbol ${symbol}`, { file });
+  }
   const interval = meta.get('interval') || null;
   const intervalMs = interval ? intervalToMs(interval) : null;
   if (interval && intervalMs === null) throw new UserError(`metadata interval '${interval}' is not an interval`, { file });

@@ -137,4 +137,10 @@ describe('dataset files: write → load', () => {
     expect(() => loadDataset(join(dir, 'nope'))).toThrow(/no such file or directory/);
     expect(existsSync(join(dir, 'nope'))).toBe(false);
   });
+
+  it('refuses a file whose name and symbol metadata disagree inside a directory', () => {
+    const dir = tempDir();
+    writeSymbolFile(join(dir, 'SOLUSDT.arrow'), handCandles({ BTCUSDT: [1, 2, 3] }), 0);
+    expect(() => loadDataset(dir)).toThrow(/SOLUSDT\.arrow: the file is named for SOLUSDT but its metadata says symbol BTCUSDT/);
+  });
 });

@@ -145,6 +145,7 @@ export function readCsvPart(text: string, label: string, hints: NameHints, kindO
       rows: rowNumbers,
       timeField: l.names[l.index[0]!]!,
       rateField: l.names[l.index[1]!]!,
+      settled: false,
     };
     return part;
   }

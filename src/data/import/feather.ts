@@ -4,6 +4,8 @@
 import type { Table } from 'apache-arrow';
 import { UserError } from '../../errors.js';
 import { columnNames, float64Column, readArrowTable, timeColumnMs } from '../arrow-io.js';
+import { COLUMNS } from '../schema.js';
+import { MARK_FIELDS } from '../validate.js';
 import type { CandlePart, FundingPart, KindHint, NameHints, Part } from './parts.js';
 
 const TIME_NAMES = ['date', 'time', 'timestamp', 'open_time', 'datetime'];
@@ -20,8 +22,50 @@ function need(table: Table, name: string, file: string, nullAs?: number): Float6
   return float64Column(v, file, name, nullAs);
 }
 
-export function readArrowPart(path: string, label: string, hints: NameHints, kindOverride: KindHint): Part {
+/** The parts of one Arrow file: candles, plus mark and funding when it is a margincall dataset file. */
+export function readArrowParts(path: string, label: string, hints: NameHints, kindOverride: KindHint): Part[] {
   const table = readArrowTable(path, label);
+  const first = readArrowPart(table, label, hints, kindOverride);
+  if (first.kind !== 'candles') return [first];
+  // a margincall dataset file names its symbol and interval, and brings its mark and funding along
+  const symbol = table.schema.metadata.get('symbol') || first.symbol;
+  const interval = table.schema.metadata.get('interval') || first.interval;
+  const parts: Part[] = [{ ...first, symbol, interval }];
+  if (table.getChild(COLUMNS.markClose)) {
+    parts.push({
+      ...first,
+      kind: 'mark',
+      symbol,
+      interval,
+      open: need(table, COLUMNS.markOpen, label),
+      high: need(table, COLUMNS.markHigh, label),
+      low: need(table, COLUMNS.markLow, label),
+      close: need(table, COLUMNS.markClose, label),
+      volume: null,
+      fields: MARK_FIELDS,
+    });
+  }
+  if (table.getChild(COLUMNS.fundingRate)) {
+    // funding already settled at bar opens: each non-null value is an event at that bar's time
+    const rate = need(table, COLUMNS.fundingRate, label, NaN);
+    const rows: number[] = [];
+    for (let i = 0; i < rate.length; i++) if (!Number.isNaN(rate[i]!)) rows.push(i);
+    parts.push({
+      kind: 'funding',
+      file: label,
+      symbol,
+      time: Float64Array.from(rows, (i) => first.time[i]!),
+      rate: Float64Array.from(rows, (i) => rate[i]!),
+      rows: Int32Array.from(rows, (i) => i + 1),
+      timeField: COLUMNS.time,
+      rateField: COLUMNS.fundingRate,
+      settled: true,
+    });
+  }
+  return parts;
+}
+
+function readArrowPart(table: Table, label: string, hints: NameHints, kindOverride: KindHint): CandlePart | FundingPart {
   if (table.numRows === 0) throw new UserError('empty file (no data rows)', { file: label });
   const timeName = pick(table, TIME_NAMES);
   if (!timeName) {
@@ -34,7 +78,7 @@ export function readArrowPart(path: string, label: string, hints: NameHints, kin
   if (kind === 'funding') {
     const rateName = pick(table, RATE_NAMES);
     if (!rateName) throw new UserError(`no funding rate column (${RATE_NAMES.join(', ')})`, { file: label });
-    const part: FundingPart = {
+    return {
       kind: 'funding',
       file: label,
       symbol: hints.symbol,
@@ -43,10 +87,10 @@ export function readArrowPart(path: string, label: string, hints: NameHints, kin
       rows: null,
       timeField: timeName,
       rateField: rateName,
+      settled: false,
     };
-    return part;
   }
-  const part: CandlePart = {
+  return {
     kind,
     file: label,
     symbol: hints.symbol,
@@ -61,5 +105,4 @@ export function readArrowPart(path: string, label: string, hints: NameHints, kin
     rows: null,
     fields: { time: timeName, open: 'open', high: 'high', low: 'low', close: 'close', volume: 'volume' },
   };
-  return part;
 }

@@ -3,7 +3,7 @@
 // Nothing is written here: the caller writes only after all of this has succeeded.
 import { UserError } from '../../errors.js';
 import { commonTimes, indicesOf, rangeIndices, take } from '../align.js';
-import { assignFunding } from '../funding.js';
+import { assignFunding, FUNDING_LATENESS_MS } from '../funding.js';
 import { intervalToMs, msToInterval, smallestStep } from '../interval.js';
 import { firstMismatch } from '../load.js';
 import type { Candles, SymbolSeries } from '../schema.js';
@@ -134,10 +134,17 @@ export function importFiles(inputs: string[], opts: ImportOptions = {}): { candl
     let fundingRate: Float64Array | null = null;
     let funding: SymbolSummary['funding'] = null;
     if (entry.funding.length > 0) {
-      const events = joinFunding(entry.funding);
-      const a = assignFunding(time, events.time, events.rate);
-      fundingRate = a.rate;
-      funding = { applied: a.applied, skippedOutsideRange: a.skippedBefore + a.skippedAfter };
+      fundingRate = new Float64Array(time.length).fill(NaN);
+      funding = { applied: 0, skippedOutsideRange: 0 };
+      for (const p of checkFunding(entry.funding)) {
+        const a = assignFunding(time, p.time, p.rate, p.settled ? 0 : FUNDING_LATENESS_MS);
+        for (let i = 0; i < time.length; i++) {
+          const r = a.rate[i]!;
+          if (r === r) fundingRate[i] = (fundingRate[i]! === fundingRate[i]! ? fundingRate[i]! : 0) + r;
+        }
+        funding.applied += a.applied;
+        funding.skippedOutsideRange += a.skippedBefore + a.skippedAfter;
+      }
     }
     series.push({
       symbol: s,
@@ -281,8 +288,8 @@ function requireSame(a: Joined, aName: string, b: Joined, bName: string): void {
   );
 }
 
-/** Every funding event of a symbol, validated, ascending. */
-function joinFunding(parts: FundingPart[]): { time: Float64Array; rate: Float64Array } {
+/** A symbol's funding files, validated, in time order, none overlapping another. */
+function checkFunding(parts: FundingPart[]): FundingPart[] {
   for (const p of parts) {
     const fields = { time: p.timeField, open: '', high: '', low: '', close: '', volume: '' };
     validateTimes(p.time, { file: p.file, intervalMs: null, rows: p.rows ?? undefined, fields });
@@ -296,22 +303,17 @@ function joinFunding(parts: FundingPart[]): { time: Float64Array; rate: Float64A
       }
     }
   }
-  const sorted = [...parts].sort((a, b) => a.time[0]! - b.time[0]!);
-  const n = sorted.reduce((k, p) => k + p.time.length, 0);
-  const time = new Float64Array(n), rate = new Float64Array(n);
-  let at = 0;
-  for (let k = 0; k < sorted.length; k++) {
-    const p = sorted[k]!;
-    if (at > 0 && p.time[0]! <= time[at - 1]!) {
-      throw new UserError(`funding events overlap ${sorted[k - 1]!.file}, which ends at ${isoTime(time[at - 1]!)}`, {
+  const sorted = parts.filter((p) => p.time.length > 0).sort((a, b) => a.time[0]! - b.time[0]!);
+  for (let k = 1; k < sorted.length; k++) {
+    const prev = sorted[k - 1]!, p = sorted[k]!;
+    const end = prev.time[prev.time.length - 1]!;
+    if (p.time[0]! <= end) {
+      throw new UserError(`funding events overlap ${prev.file}, which ends at ${isoTime(end)}`, {
         file: p.file,
         row: p.rows ? p.rows[0]! : 1,
         field: p.timeField,
       });
     }
-    time.set(p.time, at);
-    rate.set(p.rate, at);
-    at += p.time.length;
   }
-  return { time, rate };
+  return sorted;
 }

@@ -31,6 +31,8 @@ export interface FundingPart {
   rows: Int32Array | null;
   timeField: string;
   rateField: string;
+  /** True when times are bar open times already (a margincall dataset's funding column), not event stamps. */
+  settled: boolean;
 }
 
 export type Part = CandlePart | FundingPart;

@@ -3,7 +3,7 @@ import { readFileSync, statSync } from 'node:fs';
 import { unzipSync } from 'fflate';
 import { UserError } from '../../errors.js';
 import { readCsvPart } from './csv.js';
-import { readArrowPart } from './feather.js';
+import { readArrowParts } from './feather.js';
 import { hintsFromPath, mergeHints } from './names.js';
 import type { KindHint, Part } from './parts.js';
 
@@ -24,7 +24,7 @@ const decoder = new TextDecoder('utf-8');
 /** The parts of one input path (several for a zip holding several CSVs). */
 export function readInput(path: string, kindOverride: KindHint): Part[] {
   const hints = hintsFromPath(path);
-  if (ARROW.test(path)) return [readArrowPart(path, path, hints, kindOverride)];
+  if (ARROW.test(path)) return readArrowParts(path, path, hints, kindOverride);
   const bytes = readBytes(path);
   if (/\.zip$/i.test(path)) {
     let entries: Record<string, Uint8Array>;
