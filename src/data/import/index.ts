@@ -10,7 +10,7 @@ import type { Candles, SymbolSeries } from '../schema.js';
 import { isoTime } from '../time.js';
 import { validateSeries, validateTimes } from '../validate.js';
 import { SYMBOL_PATTERN } from './names.js';
-import type { CandlePart, FundingPart, KindHint, Part } from './parts.js';
+import type { CandlePart, FundingPart, KindHint } from './parts.js';
 import { readInput } from './read.js';
 
 export interface ImportOptions {
