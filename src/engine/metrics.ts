@@ -1,0 +1,105 @@
+// SPEC §7 metrics in one streaming pass (Welford variance, running peak, running product), so a
+// run never keeps its equity curve to measure it. The kernel's assembly/metrics.ts is the twin.
+import type { Metrics } from './types.js';
+
+/** The run totals the simulator counts itself and hands over when it finishes. */
+export interface RunTotals {
+  /** Bars per year: 365 days / the bar interval. */
+  barsPerYear: number;
+  exposedBars: number;
+  liquidations: number;
+  liquidationLoss: number;
+  fees: number;
+  funding: number;
+  rejectedOrders: number;
+  maxMarginRatio: number;
+  ruined: boolean;
+}
+
+const finite = (x: number): number | null => (Number.isFinite(x) ? x : null);
+
+export class MetricsAccumulator {
+  private readonly balance: number;
+  private prev: number;
+  private last: number;
+  private n = 0;
+  private mean = 0;
+  private m2 = 0;
+  private downside = 0;
+  private growth = 1;
+  private peak: number;
+  private maxDrawdown = 0;
+  private trades = 0;
+  private wins = 0;
+  private gains = 0;
+  private losses = 0;
+  private pnlSum = 0;
+
+  constructor(balance: number) {
+    this.balance = balance;
+    this.prev = balance;
+    this.last = balance;
+    this.peak = balance;
+  }
+
+  /** One equity point per bar, at its close. */
+  addBar(equity: number): void {
+    const r = this.prev > 0 ? equity / this.prev - 1 : 0;
+    this.n++;
+    const delta = r - this.mean;
+    this.mean += delta / this.n;
+    this.m2 += delta * (r - this.mean);
+    if (r < 0) this.downside += r * r;
+    this.growth *= 1 + r;
+    if (equity > this.peak) this.peak = equity;
+    if (this.peak > 0) {
+      const dd = 1 - equity / this.peak;
+      if (dd > this.maxDrawdown) this.maxDrawdown = dd;
+    }
+    this.prev = equity;
+    this.last = equity;
+  }
+
+  /** One trade closed by a signal or a liquidation (trades closed at the end are not counted). */
+  addTrade(pnl: number): void {
+    this.trades++;
+    this.pnlSum += pnl;
+    if (pnl > 0) {
+      this.wins++;
+      this.gains += pnl;
+    } else if (pnl < 0) {
+      this.losses -= pnl;
+    }
+  }
+
+  finish(totals: RunTotals): Metrics {
+    const n = this.n;
+    const ann = totals.barsPerYear;
+    const std = n > 1 ? Math.sqrt(this.m2 / (n - 1)) : NaN;
+    const sqrtAnn = Math.sqrt(ann);
+    const annualizedReturn = n > 0 ? Math.pow(this.growth, ann / n) - 1 : NaN;
+    const downsideDev = n > 0 ? Math.sqrt(this.downside / n) : NaN;
+    return {
+      finalEquity: this.last,
+      totalReturn: this.last / this.balance - 1,
+      annualizedReturn: finite(annualizedReturn),
+      volatility: finite(std * sqrtAnn),
+      sharpe: finite((this.mean / std) * sqrtAnn),
+      sortino: finite((this.mean * ann) / (downsideDev * sqrtAnn)),
+      maxDrawdown: this.maxDrawdown,
+      calmar: finite(annualizedReturn / this.maxDrawdown),
+      trades: this.trades,
+      winRate: this.trades > 0 ? this.wins / this.trades : null,
+      profitFactor: this.losses > 0 ? this.gains / this.losses : null,
+      expectancy: this.trades > 0 ? this.pnlSum / this.trades : null,
+      exposure: n > 0 ? totals.exposedBars / n : 0,
+      liquidations: totals.liquidations,
+      liquidationLoss: totals.liquidationLoss,
+      fees: totals.fees,
+      funding: totals.funding,
+      rejectedOrders: totals.rejectedOrders,
+      maxMarginRatio: totals.maxMarginRatio,
+      ruined: totals.ruined,
+    };
+  }
+}
