@@ -7,3 +7,4 @@ export function heapBase(): usize {
 
 export * from "./brackets";
 export * from "./strategies/index";
+export * from "./engine/index";

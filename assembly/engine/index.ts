@@ -1,0 +1,311 @@
+// The bar loop of one run (SPEC §3): funding → gap check → fills (closes, then opens) →
+// intrabar check → mark to market → decide. Everything comes from the run descriptor the host
+// writes at `descPtr` (src/engine/layout.ts); results go back to its output slots and to the
+// record buffers. No allocation, no exceptions.
+import {
+  D_ANN,
+  D_BALANCE,
+  D_EQUITY_PTR,
+  D_FEE_RATE,
+  D_LEVERAGE,
+  D_LIQ_COUNT,
+  D_LIQ_FEE_RATE,
+  D_LIQS_CAP,
+  D_LIQS_PTR,
+  D_METRICS,
+  D_MODE,
+  D_N_BARS,
+  D_N_SYMBOLS,
+  D_RATIO_PTR,
+  D_RECORDS,
+  D_SCRATCH_PTR,
+  D_SIZE,
+  D_SIZING,
+  D_SLIPPAGE,
+  D_SYMBOLS_PTR,
+  D_THRESHOLD,
+  D_TIME_PTR,
+  D_TRADE_COUNT,
+  D_TRADES_CAP,
+  D_TRADES_PTR,
+  M_FEES,
+  M_FUNDING,
+  M_LIQUIDATION_LOSS,
+  M_LIQUIDATIONS,
+  M_MAX_MARGIN_RATIO,
+  M_REJECTED_ORDERS,
+  M_RUINED,
+  MODE_ISOLATED,
+  P_ENTRY,
+  P_FUNDING,
+  P_IW,
+  P_LAST_TARGET,
+  P_LP,
+  P_OPEN_FILL,
+  P_OPEN_QTY,
+  P_OPEN_SIDE,
+  P_PENDING,
+  P_QTY,
+  P_SIDE,
+  POS_FIELDS,
+  REASON_END,
+  REASON_SIGNAL,
+  S_FUNDING,
+  S_MARK_CLOSE,
+  S_MARK_HIGH,
+  S_MARK_LOW,
+  S_MARK_OPEN,
+  S_OPEN,
+  S_TARGETS,
+  SIZING_FIXED,
+  WHERE_INTRABAR,
+  WHERE_OPEN,
+} from "../../src/engine/layout";
+import { metricsAddBar, metricsFinish, metricsReset } from "../metrics";
+import {
+  anyOpen,
+  floorCrossWallet,
+  increase,
+  liquidateCross,
+  liquidateIsolated,
+  mmAt,
+  reduce,
+  refreshLp,
+} from "./account";
+import { crossSurplus, crossTrigger, openPrices, pathPrices } from "./cross";
+import { liqCount, recordsReset, tradeCount } from "./records";
+import * as S from "./state";
+import { col, pget, pset, sym } from "./state";
+
+// @ts-ignore: decorator
+@inline function slot(descPtr: usize, s: i32): f64 {
+  return load<f64>(descPtr + (<usize>s << 3));
+}
+
+// @ts-ignore: decorator
+@inline function setSlot(descPtr: usize, s: i32, x: f64): void {
+  store<f64>(descPtr + (<usize>s << 3), x);
+}
+
+function begin(descPtr: usize): void {
+  S.nBars = <i32>slot(descPtr, D_N_BARS);
+  S.nSym = <i32>slot(descPtr, D_N_SYMBOLS);
+  S.isolated = slot(descPtr, D_MODE) == MODE_ISOLATED;
+  S.threshold = slot(descPtr, D_THRESHOLD);
+  S.leverage = slot(descPtr, D_LEVERAGE);
+  S.feeRate = slot(descPtr, D_FEE_RATE);
+  S.slippage = slot(descPtr, D_SLIPPAGE);
+  S.liqFeeRate = slot(descPtr, D_LIQ_FEE_RATE);
+  S.records = slot(descPtr, D_RECORDS) != 0;
+  S.timePtr = <usize>slot(descPtr, D_TIME_PTR);
+  S.symbolsPtr = <usize>slot(descPtr, D_SYMBOLS_PTR);
+  S.scratchPtr = <usize>slot(descPtr, D_SCRATCH_PTR);
+  const balance = slot(descPtr, D_BALANCE);
+  S.wallet = balance;
+  S.ruined = false;
+  S.group = 0;
+  S.totalFees = 0;
+  S.totalFunding = 0;
+  S.rejected = 0;
+  S.liquidations = 0;
+  S.liquidationLoss = 0;
+  metricsReset(balance);
+  if (S.records) {
+    recordsReset(
+      <usize>slot(descPtr, D_TRADES_PTR),
+      <i32>slot(descPtr, D_TRADES_CAP),
+      <usize>slot(descPtr, D_LIQS_PTR),
+      <i32>slot(descPtr, D_LIQS_CAP),
+    );
+  } else {
+    recordsReset(0, 0, 0, 0);
+  }
+  for (let i: i32 = 0; i < S.nSym; i++) {
+    for (let f: i32 = 0; f < POS_FIELDS; f++) pset(i, f, 0);
+    pset(i, P_LP, NaN);
+    pset(i, P_PENDING, NaN);
+  }
+}
+
+/** Step 1: funding at the open, paid by every position held into it (s × q × MP_open × rate). */
+function settleFunding(t: i32): void {
+  for (let i: i32 = 0; i < S.nSym; i++) {
+    const side = pget(i, P_SIDE);
+    if (side == 0 || sym(i, S_FUNDING) == 0) continue;
+    const rate = col(i, S_FUNDING, t);
+    if (isNaN(rate)) continue;
+    const pay = side * pget(i, P_QTY) * col(i, S_MARK_OPEN, t) * rate;
+    if (S.isolated) {
+      pset(i, P_IW, pget(i, P_IW) - pay);
+      refreshLp(i);
+    } else {
+      S.wallet -= pay;
+    }
+    pset(i, P_FUNDING, pget(i, P_FUNDING) + pay);
+    S.totalFunding += pay;
+  }
+}
+
+/** Step 2: liquidation of what the MP open already finds past its condition. */
+function gapCheck(t: i32): void {
+  if (S.isolated) {
+    for (let i: i32 = 0; i < S.nSym; i++) {
+      const side = pget(i, P_SIDE);
+      const lp = pget(i, P_LP);
+      if (side == 0 || isNaN(lp)) continue;
+      const o = col(i, S_MARK_OPEN, t);
+      if (side == 1 ? o <= lp : o >= lp) liquidateIsolated(i, t, o, WHERE_OPEN);
+    }
+  } else if (anyOpen()) {
+    openPrices(t);
+    if (crossSurplus() <= 0) liquidateCross(t, WHERE_OPEN);
+  }
+}
+
+/** Step 3: the queued orders fill at the open, closes and reductions first, then opens. */
+function fills(t: i32): void {
+  const slip = S.slippage;
+  for (let i: i32 = 0; i < S.nSym; i++) {
+    pset(i, P_OPEN_QTY, 0);
+    const target = pget(i, P_PENDING);
+    if (isNaN(target)) continue;
+    pset(i, P_PENDING, NaN);
+    const side = pget(i, P_SIDE);
+    const qty = pget(i, P_QTY);
+    const open = col(i, S_OPEN, t);
+    const current = side * qty;
+    const move = target / open - current;
+    if (move == 0) continue;
+    const fill = move > 0 ? open * (1 + slip) : open * (1 - slip);
+    const next = target / fill;
+    if (move > 0 ? next <= current : next >= current) continue;
+    if (side != 0 && (next == 0 || (next > 0) != (side == 1))) {
+      reduce(i, t, qty, fill, qty * fill * S.feeRate, REASON_SIGNAL);
+      if (next != 0) {
+        pset(i, P_OPEN_QTY, Math.abs(next));
+        pset(i, P_OPEN_FILL, fill);
+        pset(i, P_OPEN_SIDE, next > 0 ? 1 : -1);
+      }
+    } else if (Math.abs(next) < qty) {
+      const dq = qty - Math.abs(next);
+      reduce(i, t, dq, fill, dq * fill * S.feeRate, REASON_SIGNAL);
+    } else {
+      pset(i, P_OPEN_QTY, Math.abs(next) - qty);
+      pset(i, P_OPEN_FILL, fill);
+      pset(i, P_OPEN_SIDE, next > 0 ? 1 : -1);
+    }
+  }
+  floorCrossWallet();
+  for (let i: i32 = 0; i < S.nSym; i++) {
+    const dq = pget(i, P_OPEN_QTY);
+    if (dq == 0 || S.ruined) continue;
+    if (!increase(i, t, pget(i, P_OPEN_SIDE), dq, pget(i, P_OPEN_FILL))) S.rejected += 1;
+  }
+}
+
+/** Step 4: liquidation on the path from the MP open to the adverse extreme. */
+function intrabarCheck(t: i32): void {
+  if (S.isolated) {
+    for (let i: i32 = 0; i < S.nSym; i++) {
+      const side = pget(i, P_SIDE);
+      const lp = pget(i, P_LP);
+      if (side == 0 || isNaN(lp)) continue;
+      const o = col(i, S_MARK_OPEN, t);
+      if (side == 1) {
+        if (o <= lp) liquidateIsolated(i, t, o, WHERE_INTRABAR);
+        else if (col(i, S_MARK_LOW, t) <= lp) liquidateIsolated(i, t, lp, WHERE_INTRABAR);
+      } else {
+        if (o >= lp) liquidateIsolated(i, t, o, WHERE_INTRABAR);
+        else if (col(i, S_MARK_HIGH, t) >= lp) liquidateIsolated(i, t, lp, WHERE_INTRABAR);
+      }
+    }
+  } else if (anyOpen()) {
+    const lambda = crossTrigger(t);
+    if (lambda >= 0) {
+      pathPrices(t, lambda);
+      liquidateCross(t, WHERE_INTRABAR);
+    }
+  }
+}
+
+/** Runs the whole simulation described at `descPtr`. */
+export function runEngine(descPtr: usize): void {
+  begin(descPtr);
+  const nBars = S.nBars;
+  const nSym = S.nSym;
+  const records = S.records;
+  const equityPtr = <usize>slot(descPtr, D_EQUITY_PTR);
+  const ratioPtr = <usize>slot(descPtr, D_RATIO_PTR);
+  const fixed = slot(descPtr, D_SIZING) == SIZING_FIXED;
+  const size = slot(descPtr, D_SIZE);
+  const L = S.leverage;
+  let exposedBars: f64 = 0;
+  let maxMarginRatio: f64 = 0;
+
+  for (let t: i32 = 0; t < nBars; t++) {
+    settleFunding(t);
+    gapCheck(t);
+    fills(t);
+    if (anyOpen()) exposedBars += 1;
+    intrabarCheck(t);
+
+    // End of data: close what is left at the MP close, without fee.
+    if (t == nBars - 1) {
+      for (let i: i32 = 0; i < nSym; i++) {
+        if (pget(i, P_SIDE) != 0) reduce(i, t, pget(i, P_QTY), col(i, S_MARK_CLOSE, t), 0, REASON_END);
+      }
+      floorCrossWallet();
+    }
+
+    // Step 5: mark to market at the close.
+    let equity = S.wallet;
+    let ratio: f64 = 0;
+    let sumMM: f64 = 0;
+    for (let i: i32 = 0; i < nSym; i++) {
+      const side = pget(i, P_SIDE);
+      if (side == 0) continue;
+      const c = col(i, S_MARK_CLOSE, t);
+      const upnl = side * pget(i, P_QTY) * (c - pget(i, P_ENTRY));
+      const m = mmAt(i, c);
+      if (S.isolated) {
+        const iw = pget(i, P_IW);
+        equity += iw + upnl;
+        const r = m / (iw + upnl);
+        if (r > ratio) ratio = r;
+      } else {
+        equity += upnl;
+        sumMM += m;
+      }
+    }
+    if (!S.isolated && sumMM > 0) ratio = sumMM / equity;
+    if (ratio > maxMarginRatio) maxMarginRatio = ratio;
+    metricsAddBar(equity);
+    if (equity <= 0) S.ruined = true;
+    if (records) {
+      store<f64>(equityPtr + (<usize>t << 3), equity);
+      store<f64>(ratioPtr + (<usize>t << 3), ratio);
+    }
+
+    // Step 6: the targets decided at this close fill at the next open.
+    if (S.ruined || t == nBars - 1) continue;
+    for (let i: i32 = 0; i < nSym; i++) {
+      const w = col(i, S_TARGETS, t);
+      if (isNaN(w) || w == pget(i, P_LAST_TARGET)) continue;
+      pset(i, P_LAST_TARGET, w);
+      const margin = fixed ? size : size * equity;
+      pset(i, P_PENDING, w * margin * L);
+    }
+  }
+
+  const out = descPtr + (<usize>D_METRICS << 3);
+  metricsFinish(out, slot(descPtr, D_ANN), exposedBars);
+  setSlot(out, M_LIQUIDATIONS, S.liquidations);
+  setSlot(out, M_LIQUIDATION_LOSS, S.liquidationLoss);
+  setSlot(out, M_FEES, S.totalFees);
+  setSlot(out, M_FUNDING, S.totalFunding);
+  setSlot(out, M_REJECTED_ORDERS, S.rejected);
+  setSlot(out, M_MAX_MARGIN_RATIO, maxMarginRatio);
+  setSlot(out, M_RUINED, S.ruined ? 1 : 0);
+  setSlot(descPtr, D_TRADE_COUNT, <f64>tradeCount);
+  setSlot(descPtr, D_LIQ_COUNT, <f64>liqCount);
+}

@@ -1,0 +1,69 @@
+// The run being simulated: its settings (read once from the descriptor), the account totals,
+// and accessors for the per-symbol blocks and the position state in the scratch block. Module
+// globals are WebAssembly globals, private to each instance, so nothing here touches memory
+// that another worker could share.
+import { POS_FIELDS, S_BRACKETS, S_BRACKET_ROWS, SYM_FIELDS } from "../../src/engine/layout";
+
+// Settings of the run.
+export let nBars: i32 = 0;
+export let nSym: i32 = 0;
+export let isolated: bool = true;
+/** Threshold model x, or −1 for the brackets. */
+export let threshold: f64 = -1;
+export let leverage: f64 = 1;
+export let feeRate: f64 = 0;
+export let slippage: f64 = 0;
+export let liqFeeRate: f64 = 0;
+export let records: bool = false;
+export let timePtr: usize = 0;
+export let symbolsPtr: usize = 0;
+export let scratchPtr: usize = 0;
+
+// Account state and run totals.
+/** The free wallet (isolated) or the cross wallet. */
+export let wallet: f64 = 0;
+export let ruined: bool = false;
+export let group: f64 = 0;
+export let totalFees: f64 = 0;
+export let totalFunding: f64 = 0;
+export let rejected: f64 = 0;
+export let liquidations: f64 = 0;
+export let liquidationLoss: f64 = 0;
+
+// @ts-ignore: decorator
+@inline export function barTime(t: i32): f64 {
+  return load<f64>(timePtr + (<usize>t << 3));
+}
+
+/** A field of symbol i's block (a column pointer or a setting). */
+// @ts-ignore: decorator
+@inline export function sym(i: i32, field: i32): f64 {
+  return load<f64>(symbolsPtr + (<usize>(i * SYM_FIELDS + field) << 3));
+}
+
+/** Value at bar t of the column whose pointer is in field `field` of symbol i's block. */
+// @ts-ignore: decorator
+@inline export function col(i: i32, field: i32, t: i32): f64 {
+  return load<f64>(<usize>sym(i, field) + (<usize>t << 3));
+}
+
+// @ts-ignore: decorator
+@inline export function tablePtr(i: i32): usize {
+  return <usize>sym(i, S_BRACKETS);
+}
+
+// @ts-ignore: decorator
+@inline export function tableRows(i: i32): i32 {
+  return <i32>sym(i, S_BRACKET_ROWS);
+}
+
+/** Position field of symbol i in the scratch block. */
+// @ts-ignore: decorator
+@inline export function pget(i: i32, field: i32): f64 {
+  return load<f64>(scratchPtr + (<usize>(i * POS_FIELDS + field) << 3));
+}
+
+// @ts-ignore: decorator
+@inline export function pset(i: i32, field: i32, x: f64): void {
+  store<f64>(scratchPtr + (<usize>(i * POS_FIELDS + field) << 3), x);
+}

@@ -1,0 +1,116 @@
+// SPEC §7 metrics in one streaming pass: Welford mean/variance of the bar returns, downside sum,
+// running peak and drawdown, running growth product, trade statistics. Twin of
+// src/engine/metrics.ts (MetricsAccumulator): the same operations in the same order.
+import {
+  M_ANNUALIZED_RETURN,
+  M_CALMAR,
+  M_EXPECTANCY,
+  M_EXPOSURE,
+  M_FINAL_EQUITY,
+  M_MAX_DRAWDOWN,
+  M_PROFIT_FACTOR,
+  M_SHARPE,
+  M_SORTINO,
+  M_TOTAL_RETURN,
+  M_TRADES,
+  M_VOLATILITY,
+  M_WIN_RATE,
+} from "../src/engine/layout";
+
+let balance: f64 = 0;
+let prev: f64 = 0;
+let last: f64 = 0;
+let n: f64 = 0;
+let mean: f64 = 0;
+let m2: f64 = 0;
+let downside: f64 = 0;
+let growth: f64 = 1;
+let peak: f64 = 0;
+let maxDrawdown: f64 = 0;
+let trades: f64 = 0;
+let wins: f64 = 0;
+let gains: f64 = 0;
+let losses: f64 = 0;
+let pnlSum: f64 = 0;
+
+export function metricsReset(startBalance: f64): void {
+  balance = startBalance;
+  prev = startBalance;
+  last = startBalance;
+  n = 0;
+  mean = 0;
+  m2 = 0;
+  downside = 0;
+  growth = 1;
+  peak = startBalance;
+  maxDrawdown = 0;
+  trades = 0;
+  wins = 0;
+  gains = 0;
+  losses = 0;
+  pnlSum = 0;
+}
+
+/** One equity point per bar, at its close. */
+export function metricsAddBar(equity: f64): void {
+  const r = prev > 0 ? equity / prev - 1 : 0;
+  n += 1;
+  const delta = r - mean;
+  mean += delta / n;
+  m2 += delta * (r - mean);
+  if (r < 0) downside += r * r;
+  growth *= 1 + r;
+  if (equity > peak) peak = equity;
+  if (peak > 0) {
+    const dd = 1 - equity / peak;
+    if (dd > maxDrawdown) maxDrawdown = dd;
+  }
+  prev = equity;
+  last = equity;
+}
+
+/** One trade closed by a signal or a liquidation (not by the end of the data). */
+export function metricsAddTrade(pnl: f64): void {
+  trades += 1;
+  pnlSum += pnl;
+  if (pnl > 0) {
+    wins += 1;
+    gains += pnl;
+  } else if (pnl < 0) {
+    losses -= pnl;
+  }
+}
+
+// @ts-ignore: decorator
+@inline function finite(x: f64): f64 {
+  return isFinite(x) ? x : NaN;
+}
+
+// @ts-ignore: decorator
+@inline function put(outPtr: usize, slot: i32, x: f64): void {
+  store<f64>(outPtr + (<usize>slot << 3), x);
+}
+
+/**
+ * Writes the return, risk and trade metrics to the M_* slots at `outPtr` (NaN = null). The
+ * run totals (exposure's numerator, liquidations, fees…) are written by the engine.
+ */
+export function metricsFinish(outPtr: usize, ann: f64, exposedBars: f64): void {
+  const std = n > 1 ? Math.sqrt(m2 / (n - 1)) : NaN;
+  const sqrtAnn = Math.sqrt(ann);
+  const annualizedReturn = n > 0 ? Math.pow(growth, ann / n) - 1 : NaN;
+  const downsideDev = n > 0 ? Math.sqrt(downside / n) : NaN;
+  put(outPtr, M_FINAL_EQUITY, last);
+  put(outPtr, M_TOTAL_RETURN, last / balance - 1);
+  put(outPtr, M_ANNUALIZED_RETURN, finite(annualizedReturn));
+  put(outPtr, M_VOLATILITY, finite(std * sqrtAnn));
+  put(outPtr, M_SHARPE, finite((mean / std) * sqrtAnn));
+  put(outPtr, M_SORTINO, finite((mean * ann) / (downsideDev * sqrtAnn)));
+  put(outPtr, M_MAX_DRAWDOWN, maxDrawdown);
+  put(outPtr, M_CALMAR, finite(annualizedReturn / maxDrawdown));
+  put(outPtr, M_TRADES, trades);
+  put(outPtr, M_WIN_RATE, trades > 0 ? wins / trades : NaN);
+  put(outPtr, M_PROFIT_FACTOR, losses > 0 ? gains / losses : NaN);
+  put(outPtr, M_EXPECTANCY, trades > 0 ? pnlSum / trades : NaN);
+  put(outPtr, M_EXPOSURE, n > 0 ? exposedBars / n : 0);
+}

@@ -1,0 +1,416 @@
+// The host side of the WASM margin engine (assembly/engine/): lays out a dataset in kernel
+// memory once, then runs any number of backtests on it, writing per run only the descriptor,
+// the targets and the bracket tables. Addresses and slots come from src/engine/layout.ts.
+import type { Candles } from '../data/schema.js';
+import { packBracketTable } from './brackets.js';
+import {
+  BRACKET_FIELDS,
+  D_ANN,
+  D_BALANCE,
+  D_EQUITY_PTR,
+  D_FEE_RATE,
+  D_LEVERAGE,
+  D_LIQ_COUNT,
+  D_LIQ_FEE_RATE,
+  D_LIQS_CAP,
+  D_LIQS_PTR,
+  D_METRICS,
+  D_MODE,
+  D_N_BARS,
+  D_N_SYMBOLS,
+  D_RATIO_PTR,
+  D_RECORDS,
+  D_SCRATCH_PTR,
+  D_SIZE,
+  D_SIZING,
+  D_SLIPPAGE,
+  D_SYMBOLS_PTR,
+  D_THRESHOLD,
+  D_TIME_PTR,
+  D_TRADE_COUNT,
+  D_TRADES_CAP,
+  D_TRADES_PTR,
+  DESC_SLOTS,
+  F64,
+  L_GROUP,
+  L_LOSS,
+  L_PROXY,
+  L_SIDE,
+  L_SYMBOL,
+  L_TIME,
+  L_TRIGGER,
+  L_WHERE,
+  LIQ_FIELDS,
+  M_ANNUALIZED_RETURN,
+  M_CALMAR,
+  M_EXPECTANCY,
+  M_EXPOSURE,
+  M_FEES,
+  M_FINAL_EQUITY,
+  M_FUNDING,
+  M_LIQUIDATION_LOSS,
+  M_LIQUIDATIONS,
+  M_MAX_DRAWDOWN,
+  M_MAX_MARGIN_RATIO,
+  M_PROFIT_FACTOR,
+  M_REJECTED_ORDERS,
+  M_RUINED,
+  M_SHARPE,
+  M_SORTINO,
+  M_TOTAL_RETURN,
+  M_TRADES,
+  M_VOLATILITY,
+  M_WIN_RATE,
+  MAX_BRACKETS,
+  MAX_PAGES,
+  MODE_CROSS,
+  MODE_ISOLATED,
+  PAGE,
+  POS_FIELDS,
+  REASON_END,
+  REASON_LIQUIDATION,
+  S_BRACKET_ROWS,
+  S_BRACKETS,
+  S_FUNDING,
+  S_MARK_CLOSE,
+  S_MARK_HIGH,
+  S_MARK_LOW,
+  S_MARK_OPEN,
+  S_OPEN,
+  S_PROXY,
+  S_TARGETS,
+  SIZING_FIXED,
+  SIZING_FRACTION,
+  SYM_FIELDS,
+  T_ENTRY_PRICE,
+  T_ENTRY_TIME,
+  T_EXIT_PRICE,
+  T_EXIT_TIME,
+  T_FEES,
+  T_FUNDING,
+  T_PNL,
+  T_QTY,
+  T_REASON,
+  T_SIDE,
+  T_SYMBOL,
+  TRADE_FIELDS,
+  WHERE_OPEN,
+} from './layout.js';
+import type {
+  BacktestResult,
+  ExitReason,
+  LiquidationRecord,
+  Metrics,
+  RunSpec,
+  TradeRecord,
+} from './types.js';
+import { createMemory, instantiateKernel, type KernelInstance } from './wasm.js';
+
+const YEAR_MS = 365 * 86_400_000;
+
+/** Metric name → slot after D_METRICS; `nullable` metrics come back as NaN when undefined. */
+const METRIC_SLOTS: Record<keyof Metrics, { slot: number; nullable: boolean }> = {
+  finalEquity: { slot: M_FINAL_EQUITY, nullable: false },
+  totalReturn: { slot: M_TOTAL_RETURN, nullable: false },
+  annualizedReturn: { slot: M_ANNUALIZED_RETURN, nullable: true },
+  volatility: { slot: M_VOLATILITY, nullable: true },
+  sharpe: { slot: M_SHARPE, nullable: true },
+  sortino: { slot: M_SORTINO, nullable: true },
+  maxDrawdown: { slot: M_MAX_DRAWDOWN, nullable: false },
+  calmar: { slot: M_CALMAR, nullable: true },
+  trades: { slot: M_TRADES, nullable: false },
+  winRate: { slot: M_WIN_RATE, nullable: true },
+  profitFactor: { slot: M_PROFIT_FACTOR, nullable: true },
+  expectancy: { slot: M_EXPECTANCY, nullable: true },
+  exposure: { slot: M_EXPOSURE, nullable: false },
+  liquidations: { slot: M_LIQUIDATIONS, nullable: false },
+  liquidationLoss: { slot: M_LIQUIDATION_LOSS, nullable: false },
+  fees: { slot: M_FEES, nullable: false },
+  funding: { slot: M_FUNDING, nullable: false },
+  rejectedOrders: { slot: M_REJECTED_ORDERS, nullable: false },
+  maxMarginRatio: { slot: M_MAX_MARGIN_RATIO, nullable: false },
+  ruined: { slot: M_RUINED, nullable: false },
+};
+
+/** Reads the metrics of a finished run from the descriptor's output slots (NaN → null). */
+export function readMetrics(mem: Float64Array, descSlot: number): Metrics {
+  const out: Record<string, number | boolean | null> = {};
+  for (const [name, { slot, nullable }] of Object.entries(METRIC_SLOTS)) {
+    const x = mem[descSlot + D_METRICS + slot]!;
+    out[name] = nullable && Number.isNaN(x) ? null : x;
+  }
+  out.ruined = out.ruined === 1;
+  return out as unknown as Metrics;
+}
+
+const REASONS: ExitReason[] = [];
+REASONS[0] = 'signal';
+REASONS[REASON_LIQUIDATION] = 'liquidation';
+REASONS[REASON_END] = 'end';
+
+const TABLE_SLOTS = MAX_BRACKETS * BRACKET_FIELDS;
+
+/** Where one dataset symbol's columns live (f64 slot indices; −1: not in the data). */
+interface SymbolColumns {
+  name: string;
+  open: number;
+  high: number;
+  low: number;
+  close: number;
+  markOpen: number;
+  markHigh: number;
+  markLow: number;
+  markClose: number;
+  funding: number;
+}
+
+export interface KernelSessionOptions {
+  /**
+   * Trade and liquidation records reserved at first for a run with `records` (default: the
+   * bound bars × symbols, at most 65,536). A run that produces more grows the buffers and runs
+   * again, so no record is ever lost.
+   */
+  maxRecords?: number;
+}
+
+/**
+ * One dataset in one kernel instance: the candle columns are copied in once, and `run` executes
+ * any number of backtests on them. Memory is sized once for metrics-only runs; the record
+ * buffers are added (by growing the memory) the first time a run asks for records.
+ */
+export class KernelSession {
+  readonly candles: Candles;
+  private readonly kernel: KernelInstance;
+  private readonly nBars: number;
+  private readonly columns: SymbolColumns[];
+  private readonly timeSlot: number;
+  // run area, in f64 slots
+  private readonly descSlot: number;
+  private readonly symbolsSlot: number;
+  private readonly tablesSlot: number;
+  private readonly scratchSlot: number;
+  private readonly targetsSlot: number;
+  private readonly recordsSlot: number;
+  private readonly initialRecordCap: number;
+  private recordCap: number;
+  private view: Float64Array;
+
+  constructor(candles: Candles, opts: KernelSessionOptions = {}) {
+    this.candles = candles;
+    const nBars = candles.time.length;
+    this.nBars = nBars;
+    const nData = candles.symbols.length;
+    this.kernel = instantiateKernel(createMemory(PAGE));
+    // Slots index a Float64Array over the whole memory, so the layout starts 8-aligned.
+    let slot = Math.ceil(this.kernel.heapBase / F64);
+    const take = (n: number): number => {
+      const at = slot;
+      slot += n;
+      return at;
+    };
+    this.timeSlot = take(nBars);
+    this.columns = candles.symbols.map((s) => {
+      const open = take(nBars);
+      const high = take(nBars);
+      const low = take(nBars);
+      const close = take(nBars);
+      const mark = s.mark ? [take(nBars), take(nBars), take(nBars), take(nBars)] : [open, high, low, close];
+      const funding = s.fundingRate ? take(nBars) : -1;
+      return {
+        name: s.symbol, open, high, low, close,
+        markOpen: mark[0]!, markHigh: mark[1]!, markLow: mark[2]!, markClose: mark[3]!, funding,
+      };
+    });
+    this.descSlot = take(DESC_SLOTS);
+    this.symbolsSlot = take(nData * SYM_FIELDS);
+    this.tablesSlot = take(nData * TABLE_SLOTS);
+    this.scratchSlot = take(nData * POS_FIELDS);
+    this.targetsSlot = take(nData * nBars);
+    this.recordsSlot = slot;
+    this.recordCap = 0;
+    this.initialRecordCap = Math.max(1, Math.min(opts.maxRecords ?? 65_536, nBars * nData));
+
+    this.view = this.grown(slot * F64);
+    const v = this.view;
+    v.set(candles.time, this.timeSlot);
+    candles.symbols.forEach((s, i) => {
+      const c = this.columns[i]!;
+      v.set(s.open, c.open);
+      v.set(s.high, c.high);
+      v.set(s.low, c.low);
+      v.set(s.close, c.close);
+      if (s.mark) {
+        v.set(s.mark.open, c.markOpen);
+        v.set(s.mark.high, c.markHigh);
+        v.set(s.mark.low, c.markLow);
+        v.set(s.mark.close, c.markClose);
+      }
+      if (s.fundingRate) v.set(s.fundingRate, c.funding);
+    });
+  }
+
+  /** Record slots for `cap` trades and `cap` liquidations plus the equity columns. */
+  private recordSlots(cap: number): number {
+    return 2 * this.nBars + cap * (TRADE_FIELDS + LIQ_FIELDS);
+  }
+
+  private ensureRecords(cap: number): void {
+    if (cap <= this.recordCap) return;
+    this.view = this.grown((this.recordsSlot + this.recordSlots(cap)) * F64);
+    this.recordCap = cap;
+  }
+
+  /** A view of the whole memory after growing it to at least `bytes` (views of shared memory keep their old length). */
+  private grown(bytes: number): Float64Array {
+    const memory = this.kernel.memory;
+    const have = memory.buffer.byteLength;
+    if (bytes > have) {
+      const pages = Math.ceil((bytes - have) / PAGE);
+      if (have / PAGE + pages > MAX_PAGES) throw new Error(`the kernel needs ${bytes} bytes, above the 4 GiB WASM limit`);
+      memory.grow(pages);
+    }
+    return new Float64Array(memory.buffer);
+  }
+
+  /**
+   * Runs one backtest. `targets[i]` holds one weight per bar for `spec.symbols[i]` (NaN: no new
+   * target). `columns[i]` is the dataset symbol index of `spec.symbols[i]` (default: by name).
+   */
+  run(spec: RunSpec, targets: Float64Array[], columns?: number[]): BacktestResult {
+    const nSym = spec.symbols.length;
+    const nBars = this.nBars;
+    const cols = columns ?? spec.symbols.map((name) => this.columnOf(name));
+    if (cols.length !== nSym || targets.length !== nSym || spec.brackets.length !== nSym) {
+      throw new Error(`runKernel: ${nSym} symbols need as many columns, target series and bracket tables`);
+    }
+    if (spec.records) this.ensureRecords(this.initialRecordCap);
+    for (;;) {
+      const v = this.view;
+      const d = this.descSlot;
+      v.fill(0, d, d + DESC_SLOTS);
+      v[d + D_N_BARS] = nBars;
+      v[d + D_N_SYMBOLS] = nSym;
+      v[d + D_MODE] = spec.marginMode === 'isolated' ? MODE_ISOLATED : MODE_CROSS;
+      v[d + D_THRESHOLD] = spec.liquidation.kind === 'threshold' ? spec.liquidation.x : -1;
+      v[d + D_LEVERAGE] = spec.leverage;
+      v[d + D_BALANCE] = spec.balance;
+      v[d + D_SIZING] = spec.sizing.kind === 'fixed' ? SIZING_FIXED : SIZING_FRACTION;
+      v[d + D_SIZE] = spec.sizing.kind === 'fixed' ? spec.sizing.amount : spec.sizing.fraction;
+      v[d + D_FEE_RATE] = spec.feeRate;
+      v[d + D_SLIPPAGE] = spec.slippage;
+      v[d + D_LIQ_FEE_RATE] = spec.liquidationFeeRate;
+      v[d + D_ANN] = this.candles.intervalMs ? YEAR_MS / this.candles.intervalMs : 1;
+      v[d + D_RECORDS] = spec.records ? 1 : 0;
+      v[d + D_TIME_PTR] = this.timeSlot * F64;
+      v[d + D_SYMBOLS_PTR] = this.symbolsSlot * F64;
+      v[d + D_SCRATCH_PTR] = this.scratchSlot * F64;
+      const cap = spec.records ? this.recordCap : 0;
+      const equitySlot = this.recordsSlot;
+      const ratioSlot = equitySlot + nBars;
+      const tradesSlot = ratioSlot + nBars;
+      const liqsSlot = tradesSlot + cap * TRADE_FIELDS;
+      if (spec.records) {
+        v[d + D_EQUITY_PTR] = equitySlot * F64;
+        v[d + D_RATIO_PTR] = ratioSlot * F64;
+        v[d + D_TRADES_PTR] = tradesSlot * F64;
+        v[d + D_TRADES_CAP] = cap;
+        v[d + D_LIQS_PTR] = liqsSlot * F64;
+        v[d + D_LIQS_CAP] = cap;
+      }
+      for (let i = 0; i < nSym; i++) {
+        const c = this.columns[cols[i]!];
+        if (!c) throw new Error(`runKernel: no dataset column ${cols[i]}`);
+        const series = targets[i]!;
+        if (series.length !== nBars) {
+          throw new Error(`runKernel: ${series.length} targets for ${spec.symbols[i]}, the data has ${nBars} bars`);
+        }
+        const s = this.symbolsSlot + i * SYM_FIELDS;
+        const table = this.tablesSlot + i * TABLE_SLOTS;
+        const tg = this.targetsSlot + i * nBars;
+        v.set(series, tg);
+        packBracketTable(spec.brackets[i]!, v, table);
+        v[s + S_OPEN] = c.open * F64;
+        v[s + S_MARK_OPEN] = c.markOpen * F64;
+        v[s + S_MARK_HIGH] = c.markHigh * F64;
+        v[s + S_MARK_LOW] = c.markLow * F64;
+        v[s + S_MARK_CLOSE] = c.markClose * F64;
+        v[s + S_FUNDING] = c.funding < 0 ? 0 : c.funding * F64;
+        v[s + S_PROXY] = c.markOpen === c.open ? 1 : 0;
+        v[s + S_TARGETS] = tg * F64;
+        v[s + S_BRACKETS] = table * F64;
+        v[s + S_BRACKET_ROWS] = spec.brackets[i]!.length;
+      }
+      this.kernel.exports.runEngine(d * F64);
+
+      const metrics = readMetrics(v, d);
+      if (!spec.records) return { metrics };
+      const nTrades = v[d + D_TRADE_COUNT]!;
+      const nLiqs = v[d + D_LIQ_COUNT]!;
+      if (nTrades > cap || nLiqs > cap) {
+        this.ensureRecords(Math.max(nTrades, nLiqs));
+        continue;
+      }
+      return {
+        metrics,
+        equity: {
+          time: this.candles.time.slice(),
+          equity: v.slice(equitySlot, equitySlot + nBars),
+          marginRatio: v.slice(ratioSlot, ratioSlot + nBars),
+        },
+        trades: readTrades(v, tradesSlot, nTrades, spec.symbols),
+        liquidations: readLiquidations(v, liqsSlot, nLiqs, spec.symbols),
+      };
+    }
+  }
+
+  private columnOf(name: string): number {
+    const i = this.columns.findIndex((c) => c.name === name);
+    if (i < 0) throw new Error(`runKernel: symbol ${name} is not in the dataset`);
+    return i;
+  }
+}
+
+function readTrades(v: Float64Array, at: number, n: number, symbols: string[]): TradeRecord[] {
+  const out: TradeRecord[] = [];
+  for (let k = 0; k < n; k++) {
+    const r = at + k * TRADE_FIELDS;
+    out.push({
+      symbol: symbols[v[r + T_SYMBOL]!]!,
+      side: v[r + T_SIDE] === 1 ? 1 : -1,
+      entryTime: v[r + T_ENTRY_TIME]!,
+      exitTime: v[r + T_EXIT_TIME]!,
+      qty: v[r + T_QTY]!,
+      entryPrice: v[r + T_ENTRY_PRICE]!,
+      exitPrice: v[r + T_EXIT_PRICE]!,
+      pnl: v[r + T_PNL]!,
+      fees: v[r + T_FEES]!,
+      funding: v[r + T_FUNDING]!,
+      reason: REASONS[v[r + T_REASON]!]!,
+    });
+  }
+  return out;
+}
+
+function readLiquidations(v: Float64Array, at: number, n: number, symbols: string[]): LiquidationRecord[] {
+  const out: LiquidationRecord[] = [];
+  for (let k = 0; k < n; k++) {
+    const r = at + k * LIQ_FIELDS;
+    out.push({
+      time: v[r + L_TIME]!,
+      symbol: symbols[v[r + L_SYMBOL]!]!,
+      side: v[r + L_SIDE] === 1 ? 1 : -1,
+      triggerPrice: v[r + L_TRIGGER]!,
+      where: v[r + L_WHERE] === WHERE_OPEN ? 'open' : 'intrabar',
+      loss: v[r + L_LOSS]!,
+      group: v[r + L_GROUP]!,
+      proxy: v[r + L_PROXY] === 1,
+    });
+  }
+  return out;
+}
+
+/** One backtest in a fresh kernel instance; `candles.symbols[i]` is `spec.symbols[i]`. */
+export function runKernel(spec: RunSpec, candles: Candles, targets: Float64Array[]): BacktestResult {
+  const session = new KernelSession(candles);
+  return session.run(spec, targets, spec.symbols.map((_, i) => i));
+}
