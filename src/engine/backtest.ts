@@ -30,7 +30,7 @@ export interface BacktestOptions {
   /** A dataset directory or `<SYMBOL>.arrow` file, or candles already loaded. Default: the bundled sample. */
   data?: string | Candles;
   /** Symbols to run, in this order, all held in one account. Default: every symbol of the data. */
-  symbols?: string[];
+  symbols?: readonly string[];
   /** A built-in strategy (default `sma-cross`) or a function from candles to target weights. */
   strategy?: StrategyName | TargetFunction;
   /** Strategy parameters; built-ins fill in their defaults. */
@@ -92,7 +92,7 @@ export function backtest(options: BacktestOptions = {}, names: BacktestNames = {
   const data = options.data ?? SAMPLE_DATA_PATH;
   const candles =
     typeof data === 'string'
-      ? loadDataset(data, { symbols: options.symbols, from, to })
+      ? loadDataset(data, { symbols: options.symbols && [...options.symbols], from, to })
       : selectCandles(data, options.symbols, from, to);
   const symbols = candles.symbols.map((s) => s.symbol);
 
@@ -185,7 +185,7 @@ function strategyTargets(
  * The given symbols (in that order; default all) over bars with `from ≤ time < to`, as views of
  * the same columns (no copy).
  */
-export function selectCandles(candles: Candles, symbols?: string[], from?: number, to?: number): Candles {
+export function selectCandles(candles: Candles, symbols?: readonly string[], from?: number, to?: number): Candles {
   const available = candles.symbols.map((s) => s.symbol);
   const chosen = (symbols ?? available).map((symbol) => {
     const found = candles.symbols.find((s) => s.symbol === symbol);
