@@ -2,6 +2,7 @@ import { Command, CommanderError } from 'commander';
 import { UserError } from '../errors.js';
 import { registerData } from './data.js';
 import { registerLiq } from './liq.js';
+import { registerReport } from './report.js';
 
 /** The margincall command line; each command lives in its own file and only parses and calls src/. */
 export function buildProgram(): Command {
@@ -15,6 +16,7 @@ export function buildProgram(): Command {
     .exitOverride();
   registerData(program);
   registerLiq(program);
+  registerReport(program);
   return program;
 }
 
