@@ -1,0 +1,306 @@
+// The sweep API: `sweep(spec)` streams rows in run-index order; `sweepToFile(spec, path)` writes
+// them to Arrow IPC / Parquet / CSV, resumably (see journal.ts), optionally one shard of the grid.
+import { createHash } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { loadDataset } from '../data/load.js';
+import type { Candles } from '../data/schema.js';
+import { SAMPLE_DATA_PATH, selectCandles, timeOption } from '../engine/backtest.js';
+import { DEFAULTS } from '../engine/runspec.js';
+import { METRIC_NAMES, type MarginMode } from '../engine/types.js';
+import { UserError } from '../errors.js';
+import { formatFromPath, openTableWriter, type ExportFormat } from '../report/export.js';
+import { STRATEGIES, isStrategyName } from '../strategies/index.js';
+import { buildGrid, gridSize, parseValues, shardRange, type GridSpec } from './grid.js';
+import { Journal, RECORD_F64, journalPath, manifestPath, readJournal, readManifest, removeResumeState } from './journal.js';
+import { chunkSize, createExecutor, defaultWorkers, runRange } from './pool.js';
+import { fingerprint, shareCandles, type SharedCandles } from './shared-candles.js';
+import { TopK, rowObject, rowsTable, sweepColumns, type SweepRow } from './sink.js';
+import { baseSpecs, METRICS_PER_ROW, type SweepSettings } from './task.js';
+
+export { buildGrid, gridSize, runAt, parseValues, parseGridFlags, parseSymbolGroups, parseShard, shardRange } from './grid.js';
+export type { GridSpec, Run } from './grid.js';
+export { TopK, type SweepRow } from './sink.js';
+export type { SweepSettings } from './task.js';
+
+export interface SweepSpec extends SweepSettings {
+  /** A dataset directory or `.arrow` file, or candles; default the bundled sample. */
+  data?: string | Candles;
+  /** Bar range: epoch ms or ISO-8601, from inclusive, to exclusive. */
+  from?: number | string;
+  to?: number | string;
+  strategy: string;
+  /** Swept parameters: values, or `start:stop:step` / `a,b,c` text. */
+  grid?: Record<string, number[] | string> | Map<string, number[]>;
+  /** Fixed parameters (defaults for the rest). */
+  params?: Record<string, number>;
+  /** Default [10]. */
+  leverages?: number[];
+  /** Default ['isolated', 'cross']. */
+  margins?: MarginMode[];
+  /**
+   * Symbol groups, each run in one account. Default: each symbol of the data alone (the first
+   * two as one group for `pair`).
+   */
+  symbols?: string[][];
+  /** Skip parameter combinations the strategy refuses instead of refusing the grid. */
+  skipInvalid?: boolean;
+  /** Worker threads (0: in the calling thread); default the core count. */
+  workers?: number;
+  /** Run only shard `index` of `count` (contiguous index ranges; rows keep their global index). */
+  shard?: { index: number; count: number };
+  /** Runs per task (default from the dataset size). */
+  chunk?: number;
+}
+
+export interface PreparedSweep {
+  grid: GridSpec;
+  /** Parameter combinations skipped as invalid. */
+  skipped: number;
+  settings: SweepSettings;
+  candles: SharedCandles;
+  /** Runs in the whole grid. */
+  total: number;
+  /** This shard's runs: [first, end). */
+  first: number;
+  end: number;
+  shard: string | null;
+  /** Identifies grid + settings + data (not the shard): shards of one sweep share it. */
+  hash: string;
+  workers: number;
+  chunk: number;
+}
+
+function settingsOf(spec: SweepSpec): SweepSettings {
+  const s: SweepSettings = {};
+  if (spec.balance !== undefined) s.balance = spec.balance;
+  if (spec.sizing !== undefined) s.sizing = spec.sizing;
+  if (spec.feeRate !== undefined) s.feeRate = spec.feeRate;
+  if (spec.slippage !== undefined) s.slippage = spec.slippage;
+  if (spec.liquidation !== undefined) s.liquidation = spec.liquidation;
+  if (spec.liquidationFeeRate !== undefined) s.liquidationFeeRate = spec.liquidationFeeRate;
+  if (spec.brackets !== undefined) s.brackets = spec.brackets;
+  return s;
+}
+
+/** Validates the spec, loads the data once into shared memory, and sizes the work. */
+export function prepareSweep(spec: SweepSpec): PreparedSweep {
+  if (!isStrategyName(spec.strategy)) {
+    throw new UserError(`unknown strategy '${spec.strategy}' (available: ${Object.keys(STRATEGIES).join(', ')})`, { field: '--strategy' });
+  }
+  const from = timeOption(spec.from, '--from');
+  const to = timeOption(spec.to, '--to');
+  const wanted = spec.symbols ? [...new Set(spec.symbols.flat())] : undefined;
+  const data = spec.data ?? SAMPLE_DATA_PATH;
+  const candles = typeof data === 'string' ? loadDataset(data, { symbols: wanted, from, to }) : selectCandles(data, wanted, from, to);
+  const names = candles.symbols.map((s) => s.symbol);
+  const groups = spec.symbols ?? (STRATEGIES[spec.strategy].symbols === 2 ? [names.slice(0, 2)] : names.map((s) => [s]));
+  const gridIn =
+    spec.grid instanceof Map
+      ? spec.grid
+      : new Map(Object.entries(spec.grid ?? {}).map(([k, v]) => [k, typeof v === 'string' ? parseValues(v, '--grid', k) : v]));
+  const { grid, skipped } = buildGrid({
+    strategy: spec.strategy,
+    grid: gridIn,
+    params: spec.params,
+    leverages: spec.leverages ?? [DEFAULTS.leverage],
+    margins: spec.margins ?? ['isolated', 'cross'],
+    symbolGroups: groups,
+    skipInvalid: spec.skipInvalid,
+  });
+  const settings = settingsOf(spec);
+  baseSpecs(grid, settings); // refuses bad settings and leverages (SPEC §2) before any work
+  const shared = shareCandles(candles);
+  const total = gridSize(grid);
+  const range = spec.shard ? shardRange(total, spec.shard) : { first: 0, end: total };
+  const hash = createHash('sha256')
+    .update(JSON.stringify({ v: 1, grid, settings, data: fingerprint(shared) }))
+    .digest('hex');
+  const workers = spec.workers ?? defaultWorkers();
+  if (!(Number.isInteger(workers) && workers >= 0)) throw new UserError(`expected a whole number of workers, got ${workers}`, { field: '--workers' });
+  const widest = Math.max(...grid.symbolGroups.map((g) => g.length));
+  const runs = range.end - range.first;
+  const chunk = spec.chunk ?? chunkSize(shared.nBars * widest, runs, workers);
+  return {
+    grid,
+    skipped,
+    settings,
+    candles: shared,
+    total,
+    first: range.first,
+    end: range.end,
+    shard: spec.shard ? `${spec.shard.index}/${spec.shard.count}` : null,
+    hash,
+    workers,
+    chunk,
+  };
+}
+
+/** Rows of the sweep (or of its shard) in run-index order, computed as they are consumed. */
+export async function* sweep(spec: SweepSpec | PreparedSweep): AsyncGenerator<SweepRow> {
+  const p = 'hash' in spec ? spec : prepareSweep(spec);
+  const exec = createExecutor(p.grid, p.settings, p.candles, p.workers);
+  try {
+    // runs one chunk at a time ahead of the consumer: results are handed over chunk by chunk
+    let next = p.first;
+    while (next < p.end) {
+      const rows: SweepRow[] = [];
+      const stop = Math.min(p.end, next + p.chunk * Math.max(1, p.workers) * 2);
+      await runRange(exec, next, stop, p.chunk, (first, count, metrics) => {
+        for (let r = 0; r < count; r++) rows.push(rowObject(p.grid, first + r, metrics, r * METRICS_PER_ROW));
+      });
+      next = stop;
+      yield* rows;
+    }
+  } finally {
+    await exec.close();
+  }
+}
+
+export interface SweepToFileOptions {
+  /** Continue an interrupted sweep into the same path. */
+  resume?: boolean;
+  /** Keep the best K rows (see TopK). */
+  top?: { k: number; by: (typeof METRIC_NAMES)[number]; ascending?: boolean };
+  /** Polled between tasks; when true the sweep stops, writes a valid file of what is done and keeps its resume state. */
+  stopped?: () => boolean;
+  /** After each delivered chunk: runs done in this shard, and its total. */
+  onProgress?: (done: number, total: number) => void;
+  format?: ExportFormat;
+}
+
+export interface SweepFileResult {
+  /** Rows in the file. */
+  rows: number;
+  /** True when every run of the shard is in the file (false: stopped; resume to finish). */
+  complete: boolean;
+  /** Rows that were already done when resuming. */
+  resumedFrom: number;
+  top: SweepRow[];
+  total: number;
+  first: number;
+  end: number;
+  skipped: number;
+}
+
+/** Schema metadata that lets `merge` check shards belong together. */
+export function sweepMetadata(p: PreparedSweep, complete: boolean): Record<string, string> {
+  return {
+    'margincall.sweep': JSON.stringify({ hash: p.hash, total: p.total, first: p.first, end: p.end, shard: p.shard, complete }),
+  };
+}
+
+/**
+ * Runs the sweep into `path`. Rows go first to the journal beside it (fsync'ed, kill -9 safe);
+ * the output file is then written from the journal through a temporary file and a rename. When
+ * stopped, the file holds the rows done so far and the resume state stays; when complete, the
+ * resume state is removed.
+ */
+export async function sweepToFile(spec: SweepSpec | PreparedSweep, path: string, opts: SweepToFileOptions = {}): Promise<SweepFileResult> {
+  const format = opts.format ?? formatFromPath(path);
+  const p = 'hash' in spec ? spec : prepareSweep(spec);
+  const ident = { hash: p.hash, total: p.total, first: p.first, end: p.end, shard: p.shard };
+  let journal: Journal;
+  if (opts.resume) journal = Journal.resume(path, ident);
+  else {
+    if (readManifest(path) || existsSync(journalPath(path))) {
+      throw new UserError(
+        `an interrupted sweep's state is beside the output (${manifestPath(path)}); add --resume to continue it, or remove it to start over`,
+        { file: path },
+      );
+    }
+    journal = Journal.create(path, ident);
+  }
+  const resumedFrom = journal.rows;
+  const start = p.first + resumedFrom;
+  const stopped = opts.stopped ?? (() => false);
+  const runs = p.end - p.first;
+  let done = resumedFrom;
+  opts.onProgress?.(done, runs);
+  let lastFlush = Date.now();
+  const exec = createExecutor(p.grid, p.settings, p.candles, p.workers);
+  try {
+    await runRange(
+      exec,
+      start,
+      p.end,
+      p.chunk,
+      (first, count, metrics) => {
+        journal.append(first, count, metrics);
+        done += count;
+        // fsync at most a few times a second; a kill -9 only costs the rows since the last flush
+        if (Date.now() - lastFlush > 250) {
+          journal.flush();
+          lastFlush = Date.now();
+        }
+        opts.onProgress?.(done, runs);
+      },
+      stopped,
+    );
+  } finally {
+    journal.close();
+    await exec.close();
+  }
+  const rows = journal.rows;
+  const complete = rows === runs;
+  const top = writeFromJournal(p, path, format, rows, complete, opts.top);
+  if (complete) removeResumeState(path);
+  return { rows, complete, resumedFrom, top, total: p.total, first: p.first, end: p.end, skipped: p.skipped };
+}
+
+/** Writes the journal's `rows` rows to `path` (temp + rename) and returns the top rows. */
+function writeFromJournal(
+  p: PreparedSweep,
+  path: string,
+  format: ExportFormat,
+  rows: number,
+  complete: boolean,
+  top: SweepToFileOptions['top'],
+): SweepRow[] {
+  const writer = openTableWriter(path, sweepColumns(p.grid), format, { metadata: sweepMetadata(p, complete) });
+  const heap = top ? new TopK(top.k, top.by, top.ascending) : null;
+  const BLOCK = 8192;
+  const buf = new Float64Array(BLOCK * RECORD_F64);
+  try {
+    for (let at = 0; at < rows; at += BLOCK) {
+      const n = Math.min(BLOCK, rows - at);
+      readJournal(path, at, n, buf);
+      writer.write(rowsTable(p.grid, buf, n, RECORD_F64));
+      if (heap) for (let r = 0; r < n; r++) heap.offer(buf[r * RECORD_F64]!, buf, r * RECORD_F64 + 1);
+    }
+    writer.close();
+  } catch (err) {
+    writer.abort();
+    throw err;
+  }
+  return heap ? heap.rows(p.grid) : [];
+}
+
+/** Runs the sweep keeping only the best K rows (no file). */
+export async function sweepTop(
+  spec: SweepSpec | PreparedSweep,
+  top: { k: number; by: (typeof METRIC_NAMES)[number]; ascending?: boolean },
+  opts: Pick<SweepToFileOptions, 'stopped' | 'onProgress'> = {},
+): Promise<{ top: SweepRow[]; done: number; runs: number }> {
+  const p = 'hash' in spec ? spec : prepareSweep(spec);
+  const heap = new TopK(top.k, top.by, top.ascending);
+  const exec = createExecutor(p.grid, p.settings, p.candles, p.workers);
+  const runs = p.end - p.first;
+  let done = 0;
+  try {
+    await runRange(
+      exec,
+      p.first,
+      p.end,
+      p.chunk,
+      (first, count, metrics) => {
+        for (let r = 0; r < count; r++) heap.offer(first + r, metrics, r * METRICS_PER_ROW);
+        done += count;
+        opts.onProgress?.(done, runs);
+      },
+      opts.stopped,
+    );
+  } finally {
+    await exec.close();
+  }
+  return { top: heap.rows(p.grid), done, runs };
+}

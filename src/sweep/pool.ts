@@ -1,0 +1,159 @@
+// Running a range of a grid on worker threads (piscina) or in-process, delivering results in
+// run-index order through a bounded reorder buffer: at most `2 × workers` chunks are in flight,
+// so memory does not depend on the number of runs.
+import { readdirSync, statSync, existsSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+import { dirname, extname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Piscina } from 'piscina';
+import type { GridSpec } from './grid.js';
+import { candlesFromShared, type SharedCandles } from './shared-candles.js';
+import { createTaskState, runChunk, type SweepSettings, type TaskState } from './task.js';
+import type { WorkerInit } from './worker.js';
+
+/** Called with consecutive chunks in index order: runs [first, first + count) and their metrics. */
+export type ChunkHandler = (first: number, count: number, metrics: Float64Array) => void | Promise<void>;
+
+export interface RangeOptions {
+  /** Worker threads; 0 runs in the calling thread (small sweeps, tests). Default: the core count. */
+  workers?: number;
+  /** Runs per task; default from bars × symbols (see chunkSize). */
+  chunk?: number;
+  /** Polled between tasks: when it returns true no new task starts, and those running finish. */
+  stopped?: () => boolean;
+}
+
+/** Bar-steps per task: about 50–150 ms of kernel work, so task overhead stays small either way. */
+const STEPS_PER_TASK = 4_000_000;
+
+/**
+ * Runs per task: enough that a task does ~STEPS_PER_TASK bar-steps on small datasets, one run on
+ * huge ones, and never so many that the workers lack tasks to share (≥ 8 per worker).
+ */
+export function chunkSize(barsTimesSymbols: number, runs: number, workers: number): number {
+  const bySteps = Math.max(1, Math.floor(STEPS_PER_TASK / Math.max(1, barsTimesSymbols)));
+  const byBalance = Math.max(1, Math.ceil(runs / (Math.max(1, workers) * 8)));
+  return Math.min(bySteps, byBalance, 4096);
+}
+
+export function defaultWorkers(): number {
+  return availableParallelism();
+}
+
+/**
+ * The worker module: compiled `dist/sweep/worker.js` when running from dist (or when it is
+ * newer than every source file), else the `.mjs` shim that loads the TypeScript through tsx.
+ */
+export function workerFilename(): string {
+  const here = fileURLToPath(import.meta.url);
+  const dir = dirname(here);
+  if (extname(here) === '.js') return join(dir, 'worker.js');
+  const compiled = join(dir, '..', '..', 'dist', 'sweep', 'worker.js');
+  if (existsSync(compiled) && statSync(compiled).mtimeMs > newestMtime(join(dir, '..'))) return compiled;
+  return join(dir, 'worker-shim.mjs');
+}
+
+function newestMtime(dir: string): number {
+  let newest = 0;
+  for (const e of readdirSync(dir, { withFileTypes: true })) {
+    const p = join(dir, e.name);
+    newest = Math.max(newest, e.isDirectory() ? newestMtime(p) : statSync(p).mtimeMs);
+  }
+  return newest;
+}
+
+/** Where chunks run: a piscina pool, or the calling thread. */
+export interface Executor {
+  readonly workers: number;
+  run(first: number, count: number): Promise<Float64Array>;
+  close(): Promise<void>;
+}
+
+export function createExecutor(grid: GridSpec, settings: SweepSettings, candles: SharedCandles, workers: number): Executor {
+  if (workers === 0) {
+    let state: TaskState | null = null;
+    return {
+      workers: 0,
+      run: async (first, count) => {
+        state ??= createTaskState(grid, settings, candlesFromShared(candles));
+        return runChunk(state, first, count);
+      },
+      close: async () => {},
+    };
+  }
+  const workerData: WorkerInit = { grid, settings, candles };
+  const pool = new Piscina({
+    filename: workerFilename(),
+    minThreads: workers,
+    maxThreads: workers,
+    idleTimeout: 60_000,
+    workerData,
+  });
+  return {
+    workers,
+    run: (first, count) => pool.run({ first, count }) as Promise<Float64Array>,
+    close: () => pool.destroy(),
+  };
+}
+
+/**
+ * Runs [first, end) in chunks and hands them to `onChunk` in index order. Returns the end of
+ * the contiguous prefix delivered (== end unless stopped or a task failed, which rethrows after
+ * the tasks in flight settle).
+ */
+export async function runRange(
+  exec: Executor,
+  first: number,
+  end: number,
+  chunk: number,
+  onChunk: ChunkHandler,
+  stopped: () => boolean = () => false,
+): Promise<number> {
+  const maxInFlight = Math.max(1, exec.workers * 2);
+  const ready = new Map<number, { count: number; metrics: Float64Array }>();
+  let next = first; // next run to submit
+  let delivered = first; // next run to deliver
+  let failure: unknown = null;
+  let inFlight = 0;
+  let wake: (() => void) | null = null;
+  const notify = (): void => {
+    const w = wake;
+    wake = null;
+    w?.();
+  };
+
+  while (true) {
+    while (!failure && !stopped() && next < end && inFlight + ready.size < maxInFlight) {
+      const at = next;
+      const count = Math.min(chunk, end - at);
+      next += count;
+      inFlight++;
+      exec.run(at, count).then(
+        (metrics) => {
+          inFlight--;
+          ready.set(at, { count, metrics });
+          notify();
+        },
+        (err: unknown) => {
+          inFlight--;
+          failure ??= err;
+          notify();
+        },
+      );
+    }
+    // deliver what is contiguous
+    let r = ready.get(delivered);
+    while (r && !failure) {
+      ready.delete(delivered);
+      await onChunk(delivered, r.count, r.metrics);
+      delivered += r.count;
+      r = ready.get(delivered);
+    }
+    if (inFlight === 0 && (failure || stopped() || delivered >= end || next >= end)) {
+      if (failure) throw failure;
+      if (delivered >= end || stopped()) return delivered;
+    }
+    if (inFlight === 0 && next >= end && !ready.has(delivered)) return delivered;
+    if (inFlight > 0) await new Promise<void>((resolve) => (wake = resolve));
+  }
+}

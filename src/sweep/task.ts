@@ -1,0 +1,112 @@
+// The sweep's unit of work, a pure function of its inputs: runChunk runs the runs
+// [first, first + count) of a grid on one kernel session and returns their metrics as one flat
+// Float64Array (row-major, METRIC_NAMES order). Worker threads are thin shells around it, and
+// tests call it in-process.
+import type { Candles } from '../data/schema.js';
+import type { BracketTable } from '../engine/brackets.js';
+import { KernelSession } from '../engine/kernel.js';
+import { buildRunSpec, CLI_FLAGS } from '../engine/runspec.js';
+import { METRIC_NAMES, type LiquidationModel, type Metrics, type RunSpec, type Sizing } from '../engine/types.js';
+import { UserError } from '../errors.js';
+import { computeTargets } from '../strategies/index.js';
+import { comboParams, runAt, type GridSpec } from './grid.js';
+
+/** The settings every run of a sweep shares (backtest's sizing and fee options); defaults as backtest. */
+export interface SweepSettings {
+  balance?: number;
+  sizing?: Sizing;
+  feeRate?: number;
+  slippage?: number;
+  liquidation?: LiquidationModel;
+  liquidationFeeRate?: number;
+  /** Bracket tables by symbol over the bundled ones. */
+  brackets?: Record<string, BracketTable>;
+}
+
+/** Metrics per row in a chunk's output. */
+export const METRICS_PER_ROW = METRIC_NAMES.length;
+
+/**
+ * One validated RunSpec per (symbol group, leverage): the SPEC §2 leverage check and bracket
+ * lookup happen here once, and each run only swaps in its parameters and margin mode.
+ */
+export function baseSpecs(grid: GridSpec, settings: SweepSettings): RunSpec[][] {
+  const params = comboParams(grid.axes, grid.validCombos ? grid.validCombos[0]! : 0);
+  return grid.symbolGroups.map((symbols) =>
+    grid.leverages.map((leverage) =>
+      buildRunSpec({ ...settings, marginMode: 'isolated', strategy: grid.strategy, params, symbols, leverage }, CLI_FLAGS),
+    ),
+  );
+}
+
+export interface TaskState {
+  grid: GridSpec;
+  candles: Candles;
+  session: KernelSession;
+  specs: RunSpec[][];
+  /** Dataset column of each symbol of each group. */
+  columns: number[][];
+  /** The last targets computed, and for which (group, combination). */
+  lastKey: number;
+  lastTargets: Float64Array[];
+}
+
+/** One kernel session on the candles (built once per worker), ready for any chunk of the grid. */
+export function createTaskState(grid: GridSpec, settings: SweepSettings, candles: Candles): TaskState {
+  const names = candles.symbols.map((s) => s.symbol);
+  const columns = grid.symbolGroups.map((g) =>
+    g.map((symbol) => {
+      const i = names.indexOf(symbol);
+      if (i < 0) throw new UserError(`symbol ${symbol} is not in the data (available: ${names.join(', ')})`, { field: '--symbols' });
+      return i;
+    }),
+  );
+  return {
+    grid,
+    candles,
+    session: new KernelSession(candles),
+    specs: baseSpecs(grid, settings),
+    columns,
+    lastKey: -1,
+    lastTargets: [],
+  };
+}
+
+/**
+ * Runs [first, first + count) and returns count × METRICS_PER_ROW metrics: a null metric is NaN,
+ * `ruined` is 0 or 1. Targets are computed once per (symbol group, parameter combination) and
+ * reused by the leverage and margin runs that follow it in index order.
+ */
+export function runChunk(state: TaskState, first: number, count: number): Float64Array {
+  const out = new Float64Array(count * METRICS_PER_ROW);
+  const { grid, candles } = state;
+  const nCombos = grid.validCombos ? grid.validCombos.length : grid.axes.reduce((n, a) => n * a.values.length, 1);
+  for (let r = 0; r < count; r++) {
+    const run = runAt(grid, first + r);
+    const key = run.group * nCombos + run.combo;
+    const cols = state.columns[run.group]!;
+    if (key !== state.lastKey) {
+      const s = cols.map((i) => candles.symbols[i]!);
+      state.lastTargets = computeTargets(
+        grid.strategy,
+        run.params,
+        s.map((x) => x.close),
+        s.map((x) => x.high),
+        s.map((x) => x.low),
+      );
+      state.lastKey = key;
+    }
+    const base = state.specs[run.group]![grid.leverages.indexOf(run.leverage)]!;
+    const spec: RunSpec = { ...base, params: run.params, marginMode: run.marginMode };
+    const m = state.session.run(spec, state.lastTargets, cols).metrics;
+    writeMetrics(m, out, r * METRICS_PER_ROW);
+  }
+  return out;
+}
+
+function writeMetrics(m: Metrics, out: Float64Array, at: number): void {
+  for (let k = 0; k < METRICS_PER_ROW; k++) {
+    const v = m[METRIC_NAMES[k]!];
+    out[at + k] = v === null ? NaN : typeof v === 'boolean' ? (v ? 1 : 0) : v;
+  }
+}
