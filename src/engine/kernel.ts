@@ -283,6 +283,8 @@ export class KernelSession {
     if (cols.length !== nSym || targets.length !== nSym || spec.brackets.length !== nSym) {
       throw new Error(`runKernel: ${nSym} symbols need as many columns, target series and bracket tables`);
     }
+    // The run area holds one block per dataset symbol.
+    if (nSym > this.columns.length) throw new Error(`runKernel: ${nSym} symbols on a dataset of ${this.columns.length}`);
     if (spec.records) this.ensureRecords(this.initialRecordCap);
     for (;;) {
       const v = this.view;
