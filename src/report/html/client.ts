@@ -71,7 +71,7 @@ function rowsTable(parent, view, caption) {
       if (view.columns[i] === 'marginMode') td.className = v;
     });
   });
-  if (view.omitted > 0) el('p', parent, 'note', view.omitted.toLocaleString('en-US') + ' more rows are in the record file.');
+  if (view.omitted > 0) el('p', parent, 'note', view.omitted.toLocaleString('en-US') + ' more rows not shown here (they are in the results file).');
 }
 
 // ---- backtest ---------------------------------------------------------------------------------

@@ -40,7 +40,7 @@ export function readResults(path: string): Results {
   if (isDir) return readBacktestDir(path);
   if (basename(path) === 'summary.json') return readBacktestDir(dirname(path));
   const table = readTable(path);
-  if (!table.columns.some((c) => c.name === 'marginMode')) {
+  if (modeColumn(table) === undefined) {
     throw new UserError('not a sweep output: it has no marginMode column (give a backtest --out directory or a sweep file)', {
       file: path,
       field: 'marginMode',
@@ -109,4 +109,9 @@ export function strings(t: ResultTable, name: string, file?: string): ArrayLike<
   const data = column(t, name, file);
   if (data.length > 0 && typeof data[0] !== 'string' && data[0] !== null) throw new UserError(`column '${name}' is not text`, { file, field: name });
   return data as ArrayLike<string | null>;
+}
+
+/** The margin-mode column of a sweep table: `marginMode` as in the backtest records, or `margin`. */
+export function modeColumn(t: ResultTable): string | undefined {
+  return ['marginMode', 'margin'].find((name) => t.columns.some((c) => c.name === name && c.kind === 'utf8'));
 }

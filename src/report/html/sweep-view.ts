@@ -6,10 +6,10 @@ import { METRIC_NAMES } from '../../engine/types.js';
 import { UserError } from '../../errors.js';
 import type { ResultTable } from '../export.js';
 import type { RowsView } from './backtest-view.js';
-import { column, numbers, strings, type SweepResults } from './results.js';
+import { column, modeColumn, numbers, strings, type SweepResults } from './results.js';
 
 /** Columns of a sweep row that are neither parameters nor metrics. */
-export const SWEEP_ID_COLUMNS = ['run', 'marginMode', 'leverage', 'symbols', 'strategy'] as const;
+export const SWEEP_ID_COLUMNS = ['run', 'marginMode', 'margin', 'leverage', 'symbols', 'strategy'] as const;
 
 /** Metrics where a smaller value is the better run (the top table sorts these ascending). */
 export const LOWER_IS_BETTER: ReadonlySet<string> = new Set([
@@ -84,7 +84,7 @@ export function sweepView(results: SweepResults, opts: SweepOptions = {}): Sweep
   const xv = numbers(t, x!, file);
   const yv = numbers(t, y!, file);
   const mv = numbers(t, metric, file);
-  const modeCol = strings(t, 'marginMode', file);
+  const modeCol = strings(t, modeColumn(t) ?? 'marginMode', file);
   const xs = distinct(xv);
   const ys = distinct(yv);
   const xi = new Map(xs.map((v, i) => [v, i]));
@@ -149,7 +149,7 @@ export function topRuns(t: ResultTable, metric: string, k: number, file?: string
 export function liquidationsPerLeverage(t: ResultTable, modes: string[], file?: string): SweepView['liquidations'] {
   const lev = numbers(t, 'leverage', file);
   const liq = numbers(t, 'liquidations', file);
-  const modeCol = strings(t, 'marginMode', file);
+  const modeCol = strings(t, modeColumn(t) ?? 'marginMode', file);
   const leverages = distinct(lev);
   const li = new Map(leverages.map((v, i) => [v, i]));
   const zeros = () => modes.map(() => new Array<number>(leverages.length).fill(0));
