@@ -2,13 +2,17 @@
 // worked out in the comments from SPEC.md and docs/semantics.md, not read off the code.
 import { describe, expect, it } from 'vitest';
 import { runReference } from '../../src/engine/reference.js';
+import { runKernel } from '../../src/engine/kernel.js';
 import { MetricsAccumulator } from '../../src/engine/metrics.js';
 import type { BacktestResult, RunSpec } from '../../src/engine/types.js';
 import type { Candles } from '../../src/data/schema.js';
 import { candlesOf, flatBar, specOf, targetsOf } from '../helpers/candles.js';
 
 type Engine = (spec: RunSpec, candles: Candles, targets: Float64Array[]) => BacktestResult;
-const engines: [string, Engine][] = [['reference', runReference]];
+const engines: [string, Engine][] = [
+  ['reference', runReference],
+  ['wasm', runKernel],
+];
 
 const close = (a: number, b: number, digits = 6) => expect(a).toBeCloseTo(b, digits);
 
