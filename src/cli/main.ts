@@ -3,6 +3,8 @@ import { UserError } from '../errors.js';
 import { registerData } from './data.js';
 import { registerLiq } from './liq.js';
 import { registerReport } from './report.js';
+import { registerSweep } from './sweep.js';
+import { registerMerge } from './merge.js';
 
 /** The margincall command line; each command lives in its own file and only parses and calls src/. */
 export function buildProgram(): Command {
@@ -17,6 +19,8 @@ export function buildProgram(): Command {
   registerData(program);
   registerLiq(program);
   registerReport(program);
+  registerSweep(program);
+  registerMerge(program);
   return program;
 }
 

@@ -221,7 +221,7 @@ export function buildGrid(input: GridInput): GridBuild {
     } catch (err) {
       if (!(err instanceof UserError)) throw err;
       if (!input.skipInvalid) {
-        throw new UserError(`${err.message} — the grid includes this combination (add --skip-invalid to skip such combinations)`, {
+        throw new UserError(`${err.message.replace(/^field '[^']*': /, '')} — the grid includes this combination (add --skip-invalid to skip such combinations)`, {
           field: '--grid',
         });
       }
