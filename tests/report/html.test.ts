@@ -30,7 +30,7 @@ function embedded<T>(html: string): T {
 }
 
 const run = (marginMode: 'isolated' | 'cross', leverage: number, symbols = ['BTCUSDT']): RunJson =>
-  ({ marginMode, strategy: 'sma-cross', params: { fast: 10, slow: 50 }, symbols, leverage, metrics: {} }) as RunJson;
+  ({ marginMode, strategy: 'sma-cross', params: { fast: 10, slow: 50 }, symbols, leverage, metrics: {} }) as unknown as RunJson;
 
 describe('drawdown and blocks', () => {
   it('is equity over the running peak, minus one', () => {
