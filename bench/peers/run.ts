@@ -130,7 +130,7 @@ async function main(): Promise<number> {
     const py = spawnSync(PYTHON, [join(root, 'bench/peers/run_numba.py'), dir], {
       encoding: 'utf8',
       maxBuffer: 1 << 30,
-      env: { ...process.env, NUMBA_CACHE_DIR: join(tmpdir(), 'margincall-numba-cache') },
+      env: { ...process.env, NUMBA_CACHE_DIR: join(tmpdir(), 'margincall-numba-cache'), PYTHONDONTWRITEBYTECODE: '1' },
     });
     if (py.status !== 0) throw new Error(`the Numba engine failed (${py.status}):\n${py.stderr}`);
     const numba = JSON.parse(py.stdout) as {
