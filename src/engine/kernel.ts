@@ -150,13 +150,14 @@ REASONS[REASON_END] = 'end';
 
 const TABLE_SLOTS = MAX_BRACKETS * BRACKET_FIELDS;
 
-/** Where one dataset symbol's columns live (f64 slot indices; −1: not in the data). */
+/**
+ * Where one dataset symbol's columns live (f64 slot indices; funding −1: not in the data). Only
+ * what the engine reads is copied: the last-price open (fills) and the candle that drives margin
+ * (the mark, else the last price, then the mark slots point at the last-price columns).
+ */
 interface SymbolColumns {
   name: string;
   open: number;
-  high: number;
-  low: number;
-  close: number;
   markOpen: number;
   markHigh: number;
   markLow: number;
@@ -211,15 +212,12 @@ export class KernelSession {
     this.timeSlot = take(nBars);
     this.columns = candles.symbols.map((s) => {
       const open = take(nBars);
-      const high = take(nBars);
-      const low = take(nBars);
-      const close = take(nBars);
-      const mark = s.mark ? [take(nBars), take(nBars), take(nBars), take(nBars)] : [open, high, low, close];
+      const markOpen = s.mark ? take(nBars) : open;
+      const markHigh = take(nBars);
+      const markLow = take(nBars);
+      const markClose = take(nBars);
       const funding = s.fundingRate ? take(nBars) : -1;
-      return {
-        name: s.symbol, open, high, low, close,
-        markOpen: mark[0]!, markHigh: mark[1]!, markLow: mark[2]!, markClose: mark[3]!, funding,
-      };
+      return { name: s.symbol, open, markOpen, markHigh, markLow, markClose, funding };
     });
     this.descSlot = take(DESC_SLOTS);
     this.symbolsSlot = take(nData * SYM_FIELDS);
@@ -235,16 +233,12 @@ export class KernelSession {
     v.set(candles.time, this.timeSlot);
     candles.symbols.forEach((s, i) => {
       const c = this.columns[i]!;
+      const mp = s.mark ?? s;
       v.set(s.open, c.open);
-      v.set(s.high, c.high);
-      v.set(s.low, c.low);
-      v.set(s.close, c.close);
-      if (s.mark) {
-        v.set(s.mark.open, c.markOpen);
-        v.set(s.mark.high, c.markHigh);
-        v.set(s.mark.low, c.markLow);
-        v.set(s.mark.close, c.markClose);
-      }
+      if (s.mark) v.set(s.mark.open, c.markOpen);
+      v.set(mp.high, c.markHigh);
+      v.set(mp.low, c.markLow);
+      v.set(mp.close, c.markClose);
       if (s.fundingRate) v.set(s.fundingRate, c.funding);
     });
   }
