@@ -70,7 +70,7 @@ describe('Parquet outputs through DuckDB', () => {
     expect(summary.runs).toHaveLength(2);
     summary.runs.forEach((r, i) => {
       expect(Number(liq[i]!.n)).toBe(r.metrics.liquidations);
-      expect(liq[i]!.loss as number).toBeCloseTo(r.metrics.liquidationLoss, 6);
+      expect(liq[i]!.loss as number).toBeCloseTo(r.metrics.liquidationLoss!, 6);
       expect(Number(trades[i]!.n)).toBe(r.metrics.trades);
       expect(trades[i]!.winRate as number).toBeCloseTo(r.metrics.winRate!, 12);
       expect(last[i]!.equity).toBe(r.metrics.finalEquity);
