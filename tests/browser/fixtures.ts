@@ -1,6 +1,6 @@
 // Real results to report on and to read back: a backtest written by the backtest writer, and a
-// parameter grid of real backtests laid out as the sweep writes its rows (src/sweep/sink.ts:
-// run, symbols, the parameters, leverage, margin, then every metric).
+// small sweep written by the sweep (rows: run, symbols, the parameters, leverage, margin, then
+// every metric).
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -9,6 +9,7 @@ import { backtest, type BacktestRun } from '../../src/engine/backtest.js';
 import { METRIC_NAMES } from '../../src/engine/types.js';
 import type { ExportFormat } from '../../src/report/export.js';
 import type { ColumnSpec, ResultTable } from '../../src/report/table.js';
+import { sweep, sweepToFile, type SweepRow, type SweepSpec } from '../../src/sweep/index.js';
 
 export const tempDir = (prefix: string): string => mkdtempSync(join(tmpdir(), `margincall-${prefix}-`));
 
@@ -33,7 +34,32 @@ export function backtestOutDir(format: ExportFormat, runs = liquidatingBacktest(
 
 export const GRID = { fast: [5, 10, 20], slow: [30, 60], leverage: [5, 25] } as const;
 
-/** sma-cross on BTCUSDT (Q1 2025) over GRID × both modes, in the sweep's row order (mode fastest, then leverage, then params). */
+/** sma-cross on BTCUSDT over Q1 2025: GRID × both margin modes (24 runs), in the calling thread. */
+export const SWEEP_SPEC: SweepSpec = {
+  strategy: 'sma-cross',
+  grid: { fast: [...GRID.fast], slow: [...GRID.slow] },
+  leverages: [...GRID.leverage],
+  margins: ['isolated', 'cross'],
+  symbols: [['BTCUSDT']],
+  to: '2025-04-01',
+  workers: 0,
+};
+
+/** The sweep written by `sweepToFile` to a new `sweep.<ext>`. */
+export async function sweepFile(format: ExportFormat): Promise<string> {
+  const path = join(tempDir('sweep'), `sweep.${format}`);
+  await sweepToFile(SWEEP_SPEC, path);
+  return path;
+}
+
+/** The same sweep's rows as the library yields them. */
+export async function sweepRows(): Promise<SweepRow[]> {
+  const rows: SweepRow[] = [];
+  for await (const row of sweep(SWEEP_SPEC)) rows.push(row);
+  return rows;
+}
+
+/** A sweep-shaped table from runs of backtest(): rows the sweep must equal (its own tests check that too). */
 export function sweepLikeTable(): ResultTable {
   const runs: BacktestRun[] = [];
   for (const fast of GRID.fast)

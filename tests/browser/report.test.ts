@@ -3,10 +3,9 @@
 import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { writeTable } from '../../src/report/export.js';
 import { writeBacktestReport, writeReport } from '../../src/report/html/index.js';
 import { inspectReport, launchChromium, type PageReport } from './chromium.js';
-import { backtestOutDir, liquidatingBacktest, sweepLikeTable, tempDir } from './fixtures.js';
+import { backtestOutDir, liquidatingBacktest, sweepFile, tempDir } from './fixtures.js';
 
 let browser: Browser;
 const shots = tempDir('screenshots');
@@ -60,8 +59,7 @@ describe('HTML reports in Chromium', () => {
   });
 
   it('draws a sweep: a heatmap per margin mode and liquidations per leverage', async () => {
-    const file = join(tempDir('sweep'), 'sweep.parquet');
-    writeTable(file, sweepLikeTable());
+    const file = await sweepFile('parquet');
     const html = join(shots, 'sweep.html');
     writeReport(file, html, { metric: 'sharpe' });
     const page = await inspectReport(browser, html, join(shots, 'sweep.png'));

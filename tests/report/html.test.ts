@@ -1,9 +1,9 @@
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { UserError } from '../../src/errors.js';
-import { writeTable, type ResultTable } from '../../src/report/export.js';
+import type { ResultTable } from '../../src/report/export.js';
 import type { BacktestView } from '../../src/report/html/backtest-view.js';
 import {
   drawdown,
@@ -18,7 +18,7 @@ import { embedJson } from '../../src/report/html/page.js';
 import type { SweepResults } from '../../src/report/html/results.js';
 import type { SweepView } from '../../src/report/html/sweep-view.js';
 import type { RunJson } from '../../src/report/summary.js';
-import { backtestOutDir, liquidatingBacktest, sweepLikeTable, tempDir } from '../browser/fixtures.js';
+import { backtestOutDir, liquidatingBacktest, sweepFile, sweepLikeTable, tempDir } from '../browser/fixtures.js';
 
 const CLI = join(import.meta.dirname, '../../bin/margincall-dev.mjs');
 
@@ -164,15 +164,20 @@ describe('sweep report', () => {
     expect(() => sweepView(results, { x: 'period' })).toThrow(/expected one of fast, slow, leverage, got 'period'/);
   });
 
-  it('reads a sweep file of real backtests', () => {
-    const file = join(tempDir('sweep'), 'sweep.parquet');
-    writeTable(file, sweepLikeTable());
+  it('reads a real sweep file: every cell the mean of its runs, as single backtests give them', async () => {
+    const file = await sweepFile('parquet');
     const v = embedded<SweepView>(renderReport(readResults(file), { metric: 'totalReturn' }));
     expect(v.kind).toBe('sweep');
+    expect([v.x, v.y]).toEqual(['fast', 'slow']);
     expect(v.xs).toEqual([5, 10, 20]);
     expect(v.ys).toEqual([30, 60]);
     expect(v.heatmaps.every((h) => h.counts.flat().every((n) => n === 2))).toBe(true);
-    expect(v.liquidations.leverages).toEqual([5, 25]);
+    const byHand = sweepView({ kind: 'sweep', table: sweepLikeTable() }, { metric: 'totalReturn' });
+    v.heatmaps.forEach((h, m) =>
+      h.cells.flat().forEach((cell, k) => expect(cell).toBeCloseTo(byHand.heatmaps[m]!.cells.flat()[k]!, 12)),
+    );
+    expect(v.liquidations).toEqual(byHand.liquidations);
+    expect(v.top.rows.length).toBe(20);
   });
 });
 
@@ -194,16 +199,14 @@ describe('reading results', () => {
 });
 
 describe('margincall report (CLI)', () => {
-  it('writes a backtest report and refuses a bad --metric on a sweep', () => {
+  it('writes a backtest report and refuses a bad --metric on a sweep', async () => {
     const dir = tempDir('cli');
     const out = backtestOutDir('parquet');
     const stdout = execFileSync('node', [CLI, 'report', out, '--out', join(dir, 'r.html')], { encoding: 'utf8' });
     expect(stdout).toBe(`wrote ${join(dir, 'r.html')} (backtest report)\n`);
     expect(embedded<BacktestView>(readFileSync(join(dir, 'r.html'), 'utf8')).subtitle).toBe('2 runs in 1 block; candles: the bundled sample');
-    const sweepFile = join(dir, 'sweep.arrow');
-    mkdirSync(dir, { recursive: true });
-    writeTable(sweepFile, sweepLikeTable());
-    const bad = spawnSync('node', [CLI, 'report', sweepFile, '--out', join(dir, 's.html'), '--metric', 'luck'], { encoding: 'utf8' });
+    const sweep = await sweepFile('arrow');
+    const bad = spawnSync('node', [CLI, 'report', sweep, '--out', join(dir, 's.html'), '--metric', 'luck'], { encoding: 'utf8' });
     expect(bad.status).toBe(1);
     expect(bad.stderr).toMatch(/margincall: error: .*--metric.*unknown metric 'luck'/);
   });

@@ -7,11 +7,11 @@ import { join } from 'node:path';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import { tableFromIPC } from 'apache-arrow';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openTableWriter } from '../../src/report/export.js';
 import { recordTables, type RecordTables } from '../../src/report/records.js';
 import type { SummaryJson } from '../../src/report/summary.js';
 import type { ResultTable } from '../../src/report/table.js';
-import { backtestOutDir, liquidatingBacktest, sweepLikeTable, tempDir } from '../browser/fixtures.js';
+import { METRIC_NAMES } from '../../src/engine/types.js';
+import { backtestOutDir, liquidatingBacktest, sweepFile, sweepRows } from '../browser/fixtures.js';
 
 const runs = liquidatingBacktest();
 const records = recordTables(runs);
@@ -78,22 +78,20 @@ describe('Parquet outputs through DuckDB', () => {
     });
   });
 
-  it('reads a sweep file streamed in several row groups, row for row', async () => {
-    const t = sweepLikeTable();
-    const file = join(tempDir('interop'), 'sweep.parquet');
-    const w = openTableWriter(file, t.columns, 'parquet', { rowGroupRows: 5 });
-    for (let at = 0; at < t.length; at += 7) {
-      const end = Math.min(t.length, at + 7);
-      w.write({ length: end - at, columns: t.columns.map((c) => ({ ...c, data: c.data.slice(at, end) as typeof c.data })) });
-    }
-    w.close();
-    const groups = await db.runAndReadAll(`SELECT count(DISTINCT row_group_id) AS n FROM parquet_metadata(${sqlString(file)})`);
-    expect(Number(groups.getRowObjectsJS()[0]!.n)).toBe(5);
-    const cols = await duckColumns(file, t);
-    for (const c of t.columns) {
-      // NaN metrics (undefined ratios) come back as NaN, which toEqual treats as equal
-      expect(cols[c.name], c.name).toEqual(expected(t, c.name));
-    }
+  it('reads a sweep written with --out sweep.parquet with the rows the library yields', async () => {
+    const [file, rows] = await Promise.all([sweepFile('parquet'), sweepRows()]);
+    const reader = await db.runAndReadAll(
+      `SELECT * FROM read_parquet(${sqlString(file)}, file_row_number = true) ORDER BY file_row_number`,
+    );
+    const got = reader.getRowObjectsJS();
+    expect(reader.columnNames()).toEqual(['run', 'symbols', 'fast', 'slow', 'leverage', 'margin', ...METRIC_NAMES, 'file_row_number']);
+    expect(got).toHaveLength(24);
+    got.forEach((g, i) => {
+      const r = rows[i]!;
+      expect([g.run, g.symbols, g.fast, g.slow, g.leverage, g.margin]).toEqual([r.run, r.symbols.join(','), r.params.fast, r.params.slow, r.leverage, r.marginMode]);
+      // a metric that is undefined (null in JSON) is NaN in the file
+      for (const m of METRIC_NAMES) expect(g[m], `${m} of run ${i}`).toEqual(r.metrics[m] ?? NaN);
+    });
   });
 });
 
