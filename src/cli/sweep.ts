@@ -1,7 +1,7 @@
 // `margincall sweep`: parameters × leverages × margin modes × symbol groups on worker threads,
 // streamed to a file, resumable, shardable; or the best runs as a table.
 import { SingleBar } from 'cli-progress';
-import type { Command } from 'commander';
+import { CommanderError, type Command } from 'commander';
 import { loadBracketFile } from '../engine/brackets.js';
 import {
   CLI_FLAGS,
@@ -143,6 +143,11 @@ function progressBar(enabled: boolean): { update: (done: number, total: number) 
   };
 }
 
+/** Exit status 130 (interrupted) through main(), which returns a CommanderError's exit code; the message is already printed. */
+function interrupted(): CommanderError {
+  return new CommanderError(130, 'margincall.interrupted', 'interrupted');
+}
+
 async function runSweep(f: SweepFlags): Promise<void> {
   const spec = specFromFlags(f);
   const top = topOption(f);
@@ -176,7 +181,7 @@ async function runSweep(f: SweepFlags): Promise<void> {
         if (prepared.skipped) process.stdout.write(`${prepared.skipped} invalid parameter combinations skipped\n`);
         if (top) process.stdout.write(`\nbest ${top.k} by ${top.by}:\n${formatTop(res.top, top.by)}`);
       }
-      if (!res.complete) process.exitCode = 130;
+      if (!res.complete) throw interrupted();
       return;
     }
     const res = await sweepTop(prepared, top!, { stopped: () => stopped, onProgress: bar.update });
@@ -187,7 +192,7 @@ async function runSweep(f: SweepFlags): Promise<void> {
       if (prepared.skipped) process.stdout.write(`${prepared.skipped} invalid parameter combinations skipped\n`);
       process.stdout.write(`best ${top!.k} of ${res.done} runs by ${top!.by}:\n${formatTop(res.top, top!.by)}`);
     }
-    if (res.done < res.runs) process.exitCode = 130;
+    if (res.done < res.runs) throw interrupted();
   } finally {
     bar.stop();
     process.off('SIGINT', stop);
