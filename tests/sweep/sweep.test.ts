@@ -12,7 +12,7 @@ import { journalPath, manifestPath } from '../../src/sweep/journal.js';
 import { mergeShards } from '../../src/sweep/merge.js';
 import { createExecutor, runRange } from '../../src/sweep/pool.js';
 import { prepareSweep, sweep, sweepToFile, sweepTop, type PreparedSweep, type SweepSpec } from '../../src/sweep/index.js';
-import { TopK } from '../../src/sweep/sink.js';
+import { TopK, type SweepRow } from '../../src/sweep/sink.js';
 import { METRICS_PER_ROW } from '../../src/sweep/task.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'margincall-sweep-'));
@@ -80,7 +80,7 @@ describe('sweep', () => {
   });
 
   it('each row equals the single backtest of its parameters', async () => {
-    const rows = [];
+    const rows: SweepRow[] = [];
     for await (const r of sweep(spec)) rows.push(r);
     expect(rows.map((r) => r.run)).toEqual([...Array(TOTAL).keys()]);
     for (const i of [0, 1, 13, 50, 95]) {
@@ -121,7 +121,7 @@ describe('sweep', () => {
   });
 
   it('shards 0/3, 1/3, 2/3 merge into exactly the full sweep', async () => {
-    const parts = [];
+    const parts: string[] = [];
     for (let i = 0; i < 3; i++) {
       const path = join(tmp, `part${i}.arrow`);
       const res = await sweepToFile({ ...spec, shard: { index: i, count: 3 } }, path);
