@@ -95,7 +95,7 @@ async function main(): Promise<number> {
     log(`W2: ${si(sizes.w2Sets)} sma-cross parameter sets over ${si(sizes.w2Bars)} 1m bars, isolated, all cores (child process)`);
     const child = spawnSync(
       process.execPath,
-      ['bin/margincall-dev.mjs', 'bench/w2-child.ts', '--bars', String(sizes.w2Bars), '--sets', String(sizes.w2Sets), '--sample', String(args.quick ? 20 : 200)],
+      ['bin/margincall-dev.mjs', 'bench/w2-child.ts', '--bars', String(sizes.w2Bars), '--sets', String(sizes.w2Sets)],
       { cwd: root, encoding: 'utf8', maxBuffer: 1 << 24 },
     );
     if (child.status !== 0) throw new Error(`W2 child failed (${child.status}): ${child.stderr}`);
@@ -158,7 +158,7 @@ async function main(): Promise<number> {
     }
     if (w2) {
       const g = w2.gate as { ok: boolean; checked: number; difference?: string };
-      log(`W2 (${w2.mode === 'projection' ? `projection from ${w2.sample} sets on one KernelSession: the sweep API is pending` : 'sweep API'}): ` +
+      log(`W2 (sweep API, ${w2.cores} worker threads running ${w2.workerModule}): ` +
         `${(Number(w2.wallMs) / 1000).toFixed(2)} s wall for ${si(Number(w2.sets))} sets on ${w2.cores} cores, ` +
         `${si(Number(w2.barStepsPerSec))} bar-steps/s, peak RSS ${Number(w2.maxRssMB).toFixed(0)} MB, ` +
         `gate ${g.ok ? `ok (${g.checked} sets)` : 'FAILED: ' + g.difference}`);

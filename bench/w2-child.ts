@@ -1,14 +1,13 @@
 // W2 in a child process of its own, so its peak RSS (process.resourceUsage().maxRSS, which
 // counts worker threads too) belongs to the sweep alone. Prints one JSON object on stdout.
-//
-// Until the sweep API (src/sweep) lands, this measures a projection: `sample` parameter sets of
-// the W2 grid, spread evenly over it, run one after another on one KernelSession (targets
-// computed per set, metrics only), scaled to all sets over all cores. The gate compares the
-// first sampled sets with the reference.
+// The wall time runs from the candles in memory to the last row: grid checks, shared candle
+// memory, worker start-up (one WASM instance each) and every run, through the public sweep API.
+// The gate compares the first, middle and last rows with the TypeScript reference.
 import { availableParallelism } from 'node:os';
-import { KernelSession } from '../src/engine/kernel.js';
+import { basename } from 'node:path';
 import { runReference } from '../src/engine/reference.js';
-import type { BacktestResult } from '../src/engine/types.js';
+import { sweep, type SweepRow } from '../src/sweep/index.js';
+import { workerFilename } from '../src/sweep/pool.js';
 import { firstDifference } from './gate.js';
 import { benchCandles, benchSpec, smaTargets, w2Grid } from './workloads.js';
 
@@ -19,52 +18,64 @@ function arg(name: string, fallback: number): number {
 
 const bars = arg('--bars', 200_000);
 const sets = arg('--sets', 10_000);
-const sample = Math.min(sets, arg('--sample', 200));
-const gated = Math.min(sample, 3);
-
 const candles = benchCandles(['BTCUSDT'], bars);
 const grid = w2Grid(sets);
 const spec = benchSpec(['BTCUSDT'], 'isolated', false);
-const session = new KernelSession(candles);
+const checkAt = new Set([0, Math.floor(sets / 2), sets - 1]);
+const checked: SweepRow[] = [];
 
 const t0 = performance.now();
-let gateOk = true;
-let difference: string | undefined;
-const gateTargets: Float64Array[][] = [];
-const kernelResults: BacktestResult[] = [];
-for (let k = 0; k < sample; k++) {
-  const i = Math.floor((k * sets) / sample);
-  const targets = smaTargets(candles, grid.fast[i]!, grid.slow[i]!);
-  const r = session.run({ ...spec, params: { fast: grid.fast[i]!, slow: grid.slow[i]! } }, targets);
-  if (k < gated) {
-    gateTargets.push(targets);
-    kernelResults.push(r);
-  }
+let rows = 0;
+for await (const row of sweep({
+  data: candles,
+  strategy: 'sma-cross',
+  grid: grid.text,
+  leverages: [spec.leverage],
+  margins: ['isolated'],
+  symbols: [['BTCUSDT']],
+  balance: spec.balance,
+  sizing: spec.sizing,
+  feeRate: spec.feeRate,
+  slippage: spec.slippage,
+  liquidation: spec.liquidation,
+  liquidationFeeRate: spec.liquidationFeeRate,
+})) {
+  rows++;
+  if (checkAt.has(row.run)) checked.push(row);
 }
-const sampleMs = performance.now() - t0;
-for (let k = 0; k < gateTargets.length && gateOk; k++) {
-  const ref = runReference(spec, candles, gateTargets[k]!);
-  const d = firstDifference(kernelResults[k]!, ref);
+const wallMs = performance.now() - t0;
+const maxRssMB = process.resourceUsage().maxRSS / 1024;
+
+let gateOk = rows === sets && checked.length === checkAt.size;
+let difference: string | undefined = gateOk ? undefined : `${rows} rows for ${sets} sets`;
+for (const row of checked) {
+  if (!gateOk) break;
+  const { fast, slow } = row.params as { fast: number; slow: number };
+  if (fast !== grid.fast[row.run] || slow !== grid.slow[row.run]) {
+    gateOk = false;
+    difference = `run ${row.run}: params ${fast}/${slow}, expected ${grid.fast[row.run]}/${grid.slow[row.run]}`;
+    break;
+  }
+  const ref = runReference(spec, candles, smaTargets(candles, fast, slow));
+  const d = firstDifference({ metrics: row.metrics }, { metrics: ref.metrics });
   if (d !== null) {
     gateOk = false;
-    difference = `set ${k}: ${d}`;
+    difference = `run ${row.run} (fast ${fast}, slow ${slow}): ${d}`;
   }
 }
 
 const cores = availableParallelism();
-const perSetMs = sampleMs / sample;
-const wallMs = (perSetMs * sets) / cores;
 process.stdout.write(
   JSON.stringify({
-    mode: 'projection',
+    mode: 'sweep API',
     bars,
     sets,
-    sample,
     cores,
-    perSetMs,
+    // worker.js: compiled dist/ (what users run); worker-shim.mjs: TypeScript through tsx
+    workerModule: basename(workerFilename()),
     wallMs,
     barStepsPerSec: (sets * bars) / (wallMs / 1000),
-    maxRssMB: process.resourceUsage().maxRSS / 1024,
-    gate: { ok: gateOk, checked: gateTargets.length, difference },
+    maxRssMB,
+    gate: { ok: gateOk, checked: checked.length, difference },
   }) + '\n',
 );

@@ -74,16 +74,19 @@ export function w3Spec(): RunSpec {
 }
 
 /**
- * W2's grid: `sets` sma-cross parameter pairs, fast 2…101 crossed with slow = fast + 5k, k = 1…,
- * so every pair has fast < slow and the slow windows reach ~600 bars at 10,000 sets.
+ * W2's grid: fast 2…101 crossed with slow 105, 110, … (100 values at 10,000 sets), every pair
+ * with fast < slow. Run i is fast[⌊i / nSlow⌋] and slow[i mod nSlow]: the sweep API's order (the
+ * last parameter varies fastest). `sets`: a multiple of 100, or fewer than 100.
  */
-export function w2Grid(sets: number): { fast: Int32Array; slow: Int32Array } {
+export function w2Grid(sets: number): { fast: Int32Array; slow: Int32Array; text: { fast: string; slow: string } } {
+  const nFast = Math.min(100, sets);
+  const nSlow = Math.ceil(sets / nFast);
+  if (nFast * nSlow !== sets) throw new Error(`W2 needs a multiple of 100 parameter sets, got ${sets}`);
   const fast = new Int32Array(sets);
   const slow = new Int32Array(sets);
-  const fasts = Math.min(100, sets);
   for (let i = 0; i < sets; i++) {
-    fast[i] = 2 + (i % fasts);
-    slow[i] = fast[i]! + 5 * (1 + Math.floor(i / fasts));
+    fast[i] = 2 + Math.floor(i / nSlow);
+    slow[i] = 105 + 5 * (i % nSlow);
   }
-  return { fast, slow };
+  return { fast, slow, text: { fast: `2:${1 + nFast}:1`, slow: `105:${105 + 5 * (nSlow - 1)}:5` } };
 }

@@ -167,10 +167,10 @@ async function main(): Promise<number> {
 
     if (w2Candles && numba.w2) {
       const nb = numba.w2;
-      // margincall's side: the W2 child of `npm run bench` (the sweep API, or its projection).
+      // margincall's side: the W2 child of `npm run bench` (the sweep API in a process of its own).
       const child = spawnSync(
         process.execPath,
-        ['bin/margincall-dev.mjs', 'bench/w2-child.ts', '--bars', String(sizes.w2Bars), '--sets', String(sizes.w2Sets), '--sample', String(args.quick ? 20 : 200)],
+        ['bin/margincall-dev.mjs', 'bench/w2-child.ts', '--bars', String(sizes.w2Bars), '--sets', String(sizes.w2Sets)],
         { cwd: root, encoding: 'utf8', maxBuffer: 1 << 24 },
       );
       if (child.status !== 0) throw new Error(`W2 child failed (${child.status}): ${child.stderr}`);

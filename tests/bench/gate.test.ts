@@ -86,6 +86,11 @@ describe('w2Grid', () => {
     }
     expect(ordered).toBe(10_000);
     expect(pairs.size).toBe(10_000);
-    expect([fast[0], slow[0], fast[99], slow[99], fast[9_999], slow[9_999]]).toEqual([2, 7, 101, 106, 101, 601]);
+    expect([fast[0], slow[0], fast[99], slow[99], fast[100], slow[100], fast[9_999], slow[9_999]]).toEqual([2, 105, 2, 600, 3, 105, 101, 600]);
+  });
+  it('names the same grid in the range syntax of the sweep API', () => {
+    expect(w2Grid(10_000).text).toEqual({ fast: '2:101:1', slow: '105:600:5' });
+    expect(w2Grid(200).text).toEqual({ fast: '2:101:1', slow: '105:110:5' });
+    expect(() => w2Grid(150)).toThrow('multiple of 100');
   });
 });
