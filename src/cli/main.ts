@@ -1,5 +1,6 @@
 import { Command, CommanderError } from 'commander';
 import { UserError } from '../errors.js';
+import { registerBacktest } from './backtest.js';
 import { registerData } from './data.js';
 import { registerLiq } from './liq.js';
 import { registerReport } from './report.js';
@@ -18,6 +19,7 @@ export function buildProgram(): Command {
     .exitOverride();
   registerData(program);
   registerLiq(program);
+  registerBacktest(program);
   registerReport(program);
   registerSweep(program);
   registerMerge(program);
