@@ -87,6 +87,9 @@ export function createExecutor(grid: GridSpec, settings: SweepSettings, candles:
     minThreads: workers,
     maxThreads: workers,
     idleTimeout: 60_000,
+    // a bounded young generation keeps RSS flat: left alone, V8 grows it with the allocation
+    // rate of long sweeps (targets and metrics objects), by tens of MB per thread
+    resourceLimits: { maxYoungGenerationSizeMb: 16 },
     workerData,
   });
   return {
