@@ -7,7 +7,7 @@
 //   that an empty string ("") stays distinct from a null (an empty field).
 // Read back, an empty field in an f64 column is NaN (or null when the schema says nullable).
 import { UserError } from '../errors.js';
-import type { ColumnData, ColumnKind, ColumnSchema, ColumnSpec, ResultTable } from './table.js';
+import { isNullable, type ColumnData, type ColumnKind, type ColumnSchema, type ColumnSpec, type ResultTable } from './table.js';
 
 export function csvHeader(columns: readonly { name: string }[]): string {
   return columns.map((c) => quote(c.name)).join(',') + '\n';
@@ -22,37 +22,63 @@ type Formatter = (i: number) => string;
 
 function formatter(c: ColumnSpec): Formatter {
   const data = c.data as ArrayLike<unknown>;
+  const nullable = isNullable(c);
+  const typed = !Array.isArray(c.data);
+  // the same refusals as the Arrow path, so a CSV never holds what the other formats would not
+  const missing = (i: number): string => {
+    if (!nullable) throw new Error(`column '${c.name}' row ${i + 1}: null in a column that is not nullable`);
+    return '';
+  };
+  const wrongType = (i: number, x: unknown): never => {
+    throw new Error(`column '${c.name}' row ${i + 1}: ${typeof x} in a ${c.kind} column`);
+  };
   switch (c.kind) {
     case 'f64':
       return (i) => {
-        const x = data[i] as number | null;
-        if (x === null || x === undefined || Number.isNaN(x)) return '';
+        const x = data[i];
+        if (x === null || x === undefined) return missing(i);
+        if (typeof x !== 'number') return wrongType(i, x);
+        if (Number.isNaN(x)) return '';
         return Object.is(x, -0) ? '-0' : String(x);
       };
     case 'i32':
       return (i) => {
-        const x = data[i] as number | null;
-        return x === null || x === undefined ? '' : String(x);
+        const x = data[i];
+        if (x === null || x === undefined) return missing(i);
+        if (typeof x !== 'number') return wrongType(i, x);
+        if (!typed && !(Number.isInteger(x) && x >= -2147483648 && x <= 2147483647)) {
+          throw new Error(`column '${c.name}' row ${i + 1}: ${x} is not a 32-bit integer`);
+        }
+        return String(x);
       };
     case 'bool':
       return (i) => {
         const x = data[i];
-        return x === null || x === undefined ? '' : x ? 'true' : 'false';
+        if (x === null || x === undefined) return missing(i);
+        if (!typed && typeof x !== 'boolean') return wrongType(i, x);
+        return x ? 'true' : 'false';
       };
     case 'timestamp_ms':
       return (i) => {
-        const x = data[i] as number | null;
-        return x === null || x === undefined || Number.isNaN(x) ? '' : new Date(Math.round(x)).toISOString();
+        const x = data[i];
+        if (x === null || x === undefined || (typeof x === 'number' && Number.isNaN(x))) return missing(i);
+        if (typeof x !== 'number') return wrongType(i, x);
+        return new Date(Math.round(x)).toISOString();
       };
     case 'utf8':
       return (i) => {
-        const x = data[i] as string | null;
-        return x === null || x === undefined ? '' : quote(x);
+        const x = data[i];
+        if (x === null || x === undefined) return missing(i);
+        if (typeof x !== 'string') return wrongType(i, x);
+        return quote(x);
       };
   }
 }
 
-/** Rows `from` (inclusive) to `to` (exclusive) of `t` as CSV lines, each ending in "\n". */
+/**
+ * Rows `from` (inclusive) to `to` (exclusive) of `t` as CSV lines, each ending in "\n". A null in
+ * a column that is not nullable (see `isNullable`) is refused, as in the other formats.
+ */
 export function csvRows(t: ResultTable, from = 0, to = t.length): string {
   const formats = t.columns.map(formatter);
   const m = formats.length;

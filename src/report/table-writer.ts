@@ -69,15 +69,17 @@ function arrowSink(fd: number, schema: Schema): Sink {
   };
 }
 
-function csvSink(fd: number, schema: Schema, columns: readonly ColumnSchema[]): Sink {
+function csvSink(fd: number, schema: Schema): Sink {
   const encoder = new TextEncoder();
-  writeAll(fd, encoder.encode(csvHeader(columns)));
+  writeAll(fd, encoder.encode(csvHeader(schema.fields)));
   const CHUNK = 16_384;
   return {
     write(batch) {
       checkBatchShape(schema, batch);
+      // nullability is the writer's, not the batch's
+      const rows = { ...batch, columns: batch.columns.map((c, j) => ({ ...c, nullable: schema.fields[j]!.nullable })) };
       for (let from = 0; from < batch.length; from += CHUNK) {
-        writeAll(fd, encoder.encode(csvRows(batch, from, Math.min(batch.length, from + CHUNK))));
+        writeAll(fd, encoder.encode(csvRows(rows, from, Math.min(batch.length, from + CHUNK))));
       }
     },
     finish() {},
@@ -154,7 +156,7 @@ export function openTableWriter(
   let sink: Sink;
   try {
     sink =
-      format === 'arrow' ? arrowSink(fd, schema) : format === 'csv' ? csvSink(fd, schema, columns) : parquetSink(fd, schema, rowGroupRows);
+      format === 'arrow' ? arrowSink(fd, schema) : format === 'csv' ? csvSink(fd, schema) : parquetSink(fd, schema, rowGroupRows);
   } catch (err) {
     discard();
     throw err;
