@@ -52,8 +52,9 @@ export class Journal {
 
   /** Starts a new journal (and manifest) for `m`. */
   static create(out: string, m: Omit<Manifest, 'version' | 'recordBytes'>, flushRows = 4096): Journal {
-    const fd = openSync(journalPath(out), 'w');
+    // manifest first: a kill between the two leaves a resumable state (a missing journal is empty)
     writeFileAtomic(manifestPath(out), JSON.stringify({ version: 1, ...m, recordBytes: RECORD_BYTES }, null, 2) + '\n');
+    const fd = openSync(journalPath(out), 'w');
     return new Journal(fd, 0, flushRows);
   }
 
