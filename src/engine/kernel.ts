@@ -172,6 +172,13 @@ export interface KernelSessionOptions {
    * again, so no record is ever lost.
    */
   maxRecords?: number;
+  /**
+   * One dataset for several threads (sweeps): sessions on the same shared `memory` lay the candle
+   * columns at the same addresses; the one with `fill` copies them in, the others only read them.
+   * Each session runs in its own area above the columns (`area` 0, 1, …, distinct per thread).
+   * Such sessions produce metrics only (no records).
+   */
+  shared?: { memory: WebAssembly.Memory; area: number; fill: boolean };
 }
 
 /**
@@ -194,6 +201,7 @@ export class KernelSession {
   private readonly recordsSlot: number;
   private readonly initialRecordCap: number;
   private recordCap: number;
+  private readonly shared: boolean;
   private view: Float64Array;
 
   constructor(candles: Candles, opts: KernelSessionOptions = {}) {
@@ -201,7 +209,8 @@ export class KernelSession {
     const nBars = candles.time.length;
     this.nBars = nBars;
     const nData = candles.symbols.length;
-    this.kernel = instantiateKernel(createMemory(PAGE));
+    this.kernel = instantiateKernel(opts.shared?.memory ?? createMemory(PAGE));
+    this.shared = opts.shared !== undefined;
     // Slots index a Float64Array over the whole memory, so the layout starts 8-aligned.
     let slot = Math.ceil(this.kernel.heapBase / F64);
     const take = (n: number): number => {
@@ -219,6 +228,7 @@ export class KernelSession {
       const funding = s.fundingRate ? take(nBars) : -1;
       return { name: s.symbol, open, markOpen, markHigh, markLow, markClose, funding };
     });
+    if (opts.shared) take(opts.shared.area * (DESC_SLOTS + nData * (SYM_FIELDS + TABLE_SLOTS + POS_FIELDS + nBars)));
     this.descSlot = take(DESC_SLOTS);
     this.symbolsSlot = take(nData * SYM_FIELDS);
     this.tablesSlot = take(nData * TABLE_SLOTS);
@@ -230,6 +240,7 @@ export class KernelSession {
 
     this.view = this.grown(slot * F64);
     const v = this.view;
+    if (opts.shared && !opts.shared.fill) return;
     v.set(candles.time, this.timeSlot);
     candles.symbols.forEach((s, i) => {
       const c = this.columns[i]!;
@@ -279,6 +290,7 @@ export class KernelSession {
     }
     // The run area holds one block per dataset symbol.
     if (nSym > this.columns.length) throw new Error(`runKernel: ${nSym} symbols on a dataset of ${this.columns.length}`);
+    if (spec.records && this.shared) throw new Error('runKernel: a session on shared memory produces metrics only');
     if (spec.records) this.ensureRecords(this.initialRecordCap);
     for (;;) {
       const v = this.view;

@@ -5,6 +5,8 @@
 import type { Candles } from '../data/schema.js';
 import type { BracketTable } from '../engine/brackets.js';
 import { KernelSession } from '../engine/kernel.js';
+import { PAGE } from '../engine/layout.js';
+import { createMemory } from '../engine/wasm.js';
 import { buildRunSpec, CLI_FLAGS } from '../engine/runspec.js';
 import { METRIC_NAMES, type LiquidationModel, type Metrics, type RunSpec, type Sizing } from '../engine/types.js';
 import { UserError } from '../errors.js';
@@ -51,8 +53,36 @@ export interface TaskState {
   lastTargets: Float64Array[];
 }
 
+/**
+ * Kernel memory shared by the workers of a sweep: the candle columns once (filled by the main
+ * thread), and one run area per worker, claimed with an atomic counter.
+ */
+export interface EngineShare {
+  memory: WebAssembly.Memory;
+  /** Int32Array over a SharedArrayBuffer: [0] = next free run area. */
+  claims: Int32Array;
+  areas: number;
+}
+
+/** Lays the candles into a new shared kernel memory with `areas` run areas (main thread). */
+export function createEngineShare(candles: Candles, areas: number): EngineShare {
+  const memory = createMemory(PAGE);
+  // the filling session takes the area after the workers' ones, which sizes the memory for all
+  new KernelSession(candles, { shared: { memory, area: areas, fill: true } });
+  return { memory, claims: new Int32Array(new SharedArrayBuffer(4)), areas };
+}
+
+function sessionFor(candles: Candles, share: EngineShare | undefined): KernelSession {
+  if (share) {
+    const area = Atomics.add(share.claims, 0, 1);
+    if (area < share.areas) return new KernelSession(candles, { shared: { memory: share.memory, area, fill: false } });
+  }
+  // in-process, or a replacement thread beyond the areas: a private copy
+  return new KernelSession(candles);
+}
+
 /** One kernel session on the candles (built once per worker), ready for any chunk of the grid. */
-export function createTaskState(grid: GridSpec, settings: SweepSettings, candles: Candles): TaskState {
+export function createTaskState(grid: GridSpec, settings: SweepSettings, candles: Candles, share?: EngineShare): TaskState {
   const names = candles.symbols.map((s) => s.symbol);
   const columns = grid.symbolGroups.map((g) =>
     g.map((symbol) => {
@@ -64,7 +94,7 @@ export function createTaskState(grid: GridSpec, settings: SweepSettings, candles
   return {
     grid,
     candles,
-    session: new KernelSession(candles),
+    session: sessionFor(candles, share),
     specs: baseSpecs(grid, settings),
     columns,
     lastKey: -1,

@@ -1,14 +1,15 @@
-// The worker thread: a thin shell around runChunk. The task state (kernel session over the
-// shared candles) is built on the first task and reused for every later one.
+// The worker thread: a thin shell around runChunk. The task state (a kernel instance on the
+// sweep's shared memory, in a run area of its own) is built on the first task and reused.
 import { move, workerData } from 'piscina';
 import { candlesFromShared, type SharedCandles } from './shared-candles.js';
-import { createTaskState, runChunk, type SweepSettings, type TaskState } from './task.js';
+import { createTaskState, runChunk, type EngineShare, type SweepSettings, type TaskState } from './task.js';
 import type { GridSpec } from './grid.js';
 
 export interface WorkerInit {
   grid: GridSpec;
   settings: SweepSettings;
   candles: SharedCandles;
+  engine: EngineShare;
 }
 
 let state: TaskState | null = null;
@@ -16,7 +17,7 @@ let state: TaskState | null = null;
 export default function task({ first, count }: { first: number; count: number }): Float64Array {
   if (!state) {
     const init = workerData as WorkerInit;
-    state = createTaskState(init.grid, init.settings, candlesFromShared(init.candles));
+    state = createTaskState(init.grid, init.settings, candlesFromShared(init.candles), init.engine);
   }
   return move(runChunk(state, first, count)) as Float64Array;
 }

@@ -13,7 +13,8 @@ import { mergeShards } from '../../src/sweep/merge.js';
 import { createExecutor, runRange } from '../../src/sweep/pool.js';
 import { prepareSweep, sweep, sweepToFile, sweepTop, type PreparedSweep, type SweepSpec } from '../../src/sweep/index.js';
 import { TopK, type SweepRow } from '../../src/sweep/sink.js';
-import { METRICS_PER_ROW } from '../../src/sweep/task.js';
+import { createEngineShare, createTaskState, METRICS_PER_ROW, runChunk } from '../../src/sweep/task.js';
+import { candlesFromShared } from '../../src/sweep/shared-candles.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'margincall-sweep-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
@@ -77,6 +78,22 @@ describe('sweep', () => {
     const two = await allMetrics(prepared, 2, 3);
     expect(one.equals(inProcess)).toBe(true);
     expect(two.equals(inProcess)).toBe(true);
+  });
+
+  it('sessions on one shared kernel memory read the same candles and run in their own areas', async () => {
+    const c = candlesFromShared(prepared.candles);
+    const share = createEngineShare(c, 2);
+    const bytes = share.memory.buffer.byteLength;
+    const a = createTaskState(prepared.grid, prepared.settings, c, share);
+    const b = createTaskState(prepared.grid, prepared.settings, c, share);
+    const extra = createTaskState(prepared.grid, prepared.settings, c, share); // beyond the areas: private
+    expect(share.memory.buffer.byteLength).toBe(bytes); // no copy of the dataset per session
+    expect(Atomics.load(share.claims, 0)).toBe(3);
+    const out = new Float64Array(TOTAL * METRICS_PER_ROW);
+    // interleave the sessions chunk by chunk: each must leave the others' state alone
+    const states = [a, b, extra];
+    for (let at = 0, k = 0; at < TOTAL; at += 4, k++) out.set(runChunk(states[k % 3]!, at, 4), at * METRICS_PER_ROW);
+    expect(Buffer.from(out.buffer).equals(await allMetrics(prepared, 0, 96))).toBe(true);
   });
 
   it('each row equals the single backtest of its parameters', async () => {
