@@ -199,6 +199,24 @@ describe('reading results', () => {
 });
 
 describe('margincall report (CLI)', () => {
+  it('names the dataset when the candles cannot come from it, and leaves candles out on request', () => {
+    const out = backtestOutDir('arrow');
+    const wrong = spawnSync('node', [CLI, 'report', out, '--out', join(tempDir('cli'), 'r.html'), '--data', 'data/sample/BTCUSDT.arrow'], {
+      encoding: 'utf8',
+      cwd: join(import.meta.dirname, '../..'),
+    });
+    expect(wrong.status).toBe(1);
+    expect(wrong.stderr).toBe(
+      'margincall: error: data/sample/BTCUSDT.arrow: symbol ETHUSDT is not in this file (available: BTCUSDT) ' +
+        '(the candle charts need the dataset the backtest ran on: --data <dataset>)\n',
+    );
+    const html = join(tempDir('cli'), 'n.html');
+    execFileSync('node', [CLI, 'report', out, '--out', html, '--no-candles']);
+    const view = embedded<BacktestView>(readFileSync(html, 'utf8'));
+    expect(view.blocks[0]!.candles).toEqual([]);
+    expect(view.subtitle).toBe('2 runs in 1 block; candles: none');
+  });
+
   it('writes a backtest report and refuses a bad --metric on a sweep', async () => {
     const dir = tempDir('cli');
     const out = backtestOutDir('parquet');

@@ -34,7 +34,8 @@ function candlesFor(results: BacktestResults, data: ReportOptions['data']): { ca
     return { candles: loadDataset(path, { symbols }), label: data === undefined ? 'the bundled sample' : path };
   } catch (err) {
     if (err instanceof UserError) {
-      throw new UserError(`${err.message}; give the dataset the backtest ran on with --data`, { file: path, field: '--data' });
+      // keep the loader's place (file, row, field) and say how to point at the right dataset
+      throw new UserError(`${err.message} (the candle charts need the dataset the backtest ran on: --data <dataset>)`);
     }
     throw err;
   }
