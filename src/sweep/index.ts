@@ -304,3 +304,4 @@ export async function sweepTop(
   }
   return { top: heap.rows(p.grid), done, runs };
 }
+export { mergeShards, type MergeResult } from './merge.js';
