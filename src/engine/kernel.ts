@@ -132,12 +132,12 @@ const METRIC_SLOTS: Record<keyof Metrics, { slot: number; nullable: boolean }> =
   ruined: { slot: M_RUINED, nullable: false },
 };
 
-/** Reads the metrics of a finished run from the descriptor's output slots (NaN → null). */
+/** Reads the metrics of a finished run from the descriptor's output slots (a ratio that is not finite → null). */
 export function readMetrics(mem: Float64Array, descSlot: number): Metrics {
   const out: Record<string, number | boolean | null> = {};
   for (const [name, { slot, nullable }] of Object.entries(METRIC_SLOTS)) {
     const x = mem[descSlot + D_METRICS + slot]!;
-    out[name] = nullable && Number.isNaN(x) ? null : x;
+    out[name] = nullable && !Number.isFinite(x) ? null : x;
   }
   out.ruined = out.ruined === 1;
   return out as unknown as Metrics;
