@@ -4,7 +4,9 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { UserError } from '../../src/errors.js';
 import type { ResultTable } from '../../src/report/export.js';
-import type { BacktestView } from '../../src/report/html/backtest-view.js';
+import { backtestView, coarserCandles, keptPoints, type BacktestView } from '../../src/report/html/backtest-view.js';
+import { loadDataset } from '../../src/data/load.js';
+import { SAMPLE_DATA_PATH } from '../../src/engine/backtest.js';
 import {
   drawdown,
   groupBlocks,
@@ -113,6 +115,46 @@ describe('backtest report', () => {
     const a = embedded<BacktestView>(readFileSync(join(dir, 'a.html'), 'utf8'));
     expect(a.blocks[0]!.candles).toEqual([]);
     expect(embedded<BacktestView>(readFileSync(join(dir, 'b.html'), 'utf8')).blocks).toEqual(a.blocks);
+  });
+});
+
+describe('long backtests are thinned, keeping what matters', () => {
+  it('merges candles into coarser OHLC', () => {
+    const c = coarserCandles([0, 1, 2, 3, 4], [10, 11, 12, 13, 14], [15, 19, 13, 18, 16], [9, 8, 11, 12, 13], [11, 12, 13, 14, 15], 2);
+    expect(c).toEqual({ time: [0, 2, 4], open: [10, 12, 14], high: [19, 18, 16], low: [8, 11, 13], close: [12, 14, 15] });
+  });
+
+  it('keeps the lowest and highest point of each bucket, the ends and the marked bars', () => {
+    const a = [5, 1, 9, 4, 4, 7, 2, 8, 3, 6];
+    expect(keptPoints([a], [[null, null, null, null, null, null, null, null, null, null]], 10)).toBeNull();
+    // 2 points per bucket of one series with maxPoints 4: two buckets of five
+    expect(keptPoints([a], [[null, null, null, 1, null, null, null, null, null, null]], 4)).toEqual([0, 1, 2, 3, 6, 7, 9]);
+  });
+
+  it('keeps every liquidation mark, the extremes and the deepest drawdown of a real run', () => {
+    const runs = liquidatingBacktest();
+    const results = resultsFromRuns(runs);
+    const candles = loadDataset(SAMPLE_DATA_PATH, { symbols: ['BTCUSDT', 'ETHUSDT'] });
+    const full = backtestView(results, candles, 'sample').blocks[0]!;
+    const thin = backtestView(results, candles, 'sample', 200).blocks[0]!;
+    expect(full.time.length).toBe(2160);
+    expect(thin.time.length).toBeLessThanOrEqual(200 + 2 + 12);
+    expect([thin.time[0], thin.time.at(-1)]).toEqual([full.time[0], full.time.at(-1)]);
+    const defined = (a: (number | null)[]) => a.filter((v): v is number => v !== null);
+    for (let k = 0; k < 2; k++) {
+      expect(defined(thin.liquidationMarks[k]!)).toEqual(defined(full.liquidationMarks[k]!));
+      expect(Math.min(...defined(thin.drawdown[k]!))).toBe(Math.min(...defined(full.drawdown[k]!)));
+      expect(Math.max(...defined(thin.equity[k]!))).toBe(Math.max(...defined(full.equity[k]!)));
+    }
+    const [btc] = thin.candles;
+    const group = Math.ceil(2160 / 200);
+    expect(btc!.time.length).toBe(Math.ceil(2160 / group));
+    const f = full.candles[0]!;
+    expect(btc!.open[0]).toBe(f.open[0]);
+    expect(btc!.high[0]).toBe(Math.max(...f.high.slice(0, group)));
+    expect(btc!.low[0]).toBe(Math.min(...f.low.slice(0, group)));
+    expect(btc!.close[0]).toBe(f.close[group - 1]);
+    expect(btc!.markers).toEqual(f.markers);
   });
 });
 

@@ -116,7 +116,7 @@ function rowsView(t: ResultTable, rows: number[]): RowsView {
   };
 }
 
-function block(results: BacktestResults, indices: number[], candles: Candles | null): BlockView {
+function block(results: BacktestResults, indices: number[], candles: Candles | null, maxPoints: number): BlockView {
   const runs = indices.map((i) => results.summary.runs[i]!);
   const eqTable = results.equity;
   const eqRows = rowsOf(eqTable, indices, 'equity');
@@ -141,17 +141,79 @@ function block(results: BacktestResults, indices: number[], candles: Candles | n
     if (k >= 0) liquidationMarks[r]![k] = equity[r]![k] ?? null;
   }
 
+  const drawdowns = equity.map(drawdown);
+  const keep = keptPoints([...equity, ...drawdowns], liquidationMarks, maxPoints);
+  const pick = <T>(a: T[]): T[] => (keep === null ? a : keep.map((k) => a[k]!));
   return {
     title: blockTitle(runs[0]!),
     runs: runs.map((r, k) => ({ run: indices[k]!, marginMode: r.marginMode, metrics: r.metrics })),
-    time: times.map(seconds),
-    equity,
-    drawdown: equity.map(drawdown),
-    liquidationMarks,
+    time: pick(times).map(seconds),
+    equity: equity.map(pick),
+    drawdown: drawdowns.map(pick),
+    liquidationMarks: liquidationMarks.map(pick),
     trades: rowsView(results.trades, rowsOf(results.trades, indices, 'trades')),
     liquidations: rowsView(liq, liqRows),
-    candles: candles ? candleViews(results, indices, runs[0]!.symbols, candles, times) : [],
+    candles: candles ? candleViews(results, indices, runs[0]!.symbols, candles, times, maxPoints) : [],
   };
+}
+
+/** Points per curve and candles per chart above which a report thins them (a year of 1m bars is 525,600). */
+export const MAX_POINTS = 20_000;
+
+/**
+ * Which points of long curves to keep, or null to keep all: per bucket of consecutive bars, the
+ * lowest and highest point of every series (so each curve's envelope, its peaks and its deepest
+ * drawdown survive), plus the first and last bar and every bar with a liquidation mark.
+ */
+export function keptPoints(series: readonly (number | null)[][], marks: readonly (number | null)[][], maxPoints: number): number[] | null {
+  const n = series[0]?.length ?? 0;
+  if (n <= maxPoints) return null;
+  const buckets = Math.max(1, Math.floor(maxPoints / (2 * Math.max(1, series.length))));
+  const size = Math.ceil(n / buckets);
+  const keep = new Set<number>([0, n - 1]);
+  for (let start = 0; start < n; start += size) {
+    const end = Math.min(n, start + size);
+    for (const a of series) {
+      let lo = -1;
+      let hi = -1;
+      for (let i = start; i < end; i++) {
+        const v = a[i];
+        if (v === null || v === undefined) continue;
+        if (lo < 0 || v < a[lo]!) lo = i;
+        if (hi < 0 || v > a[hi]!) hi = i;
+      }
+      if (lo >= 0) keep.add(lo).add(hi);
+    }
+  }
+  for (const m of marks) m.forEach((v, i) => v !== null && keep.add(i));
+  return [...keep].sort((a, b) => a - b);
+}
+
+/** OHLC of `group` consecutive bars per candle: first open, highest high, lowest low, last close. */
+export function coarserCandles(
+  time: ArrayLike<number>,
+  open: ArrayLike<number>,
+  high: ArrayLike<number>,
+  low: ArrayLike<number>,
+  close: ArrayLike<number>,
+  group: number,
+): { time: number[]; open: number[]; high: number[]; low: number[]; close: number[] } {
+  const out = { time: [] as number[], open: [] as number[], high: [] as number[], low: [] as number[], close: [] as number[] };
+  for (let start = 0; start < time.length; start += group) {
+    const end = Math.min(time.length, start + group);
+    let h = -Infinity;
+    let l = Infinity;
+    for (let i = start; i < end; i++) {
+      if (high[i]! > h) h = high[i]!;
+      if (low[i]! < l) l = low[i]!;
+    }
+    out.time.push(time[start]!);
+    out.open.push(open[start]!);
+    out.high.push(h);
+    out.low.push(l);
+    out.close.push(close[end - 1]!);
+  }
+  return out;
 }
 
 /** First index k with sorted[k] ≥ x. */
@@ -166,7 +228,14 @@ function lowerBound(sorted: readonly number[], x: number): number {
   return lo;
 }
 
-function candleViews(results: BacktestResults, indices: number[], symbols: string[], candles: Candles, times: number[]): CandleView[] {
+function candleViews(
+  results: BacktestResults,
+  indices: number[],
+  symbols: string[],
+  candles: Candles,
+  times: number[],
+  maxPoints: number,
+): CandleView[] {
   const first = times[0] ?? -Infinity;
   const last = times.at(-1) ?? Infinity;
   let lo = 0;
@@ -207,7 +276,10 @@ function candleViews(results: BacktestResults, indices: number[], symbols: strin
       if (lqSymbol[i] !== symbol) continue;
       markers.push({ time: seconds(lqTime[i] as number), price: lqPrice[i] as number, kind: 'liquidation', marginMode: mode(lqRun[i] as number) });
     }
-    return [{ symbol, time: Array.from(candles.time.subarray(lo, hi), seconds), open: slice(s.open), high: slice(s.high), low: slice(s.low), close: slice(s.close), markers }];
+    // markers keep their exact times and prices; only the candles under them get coarser
+    const group = Math.ceil((hi - lo) / maxPoints);
+    const c = coarserCandles(candles.time.subarray(lo, hi), slice(s.open), slice(s.high), slice(s.low), slice(s.close), Math.max(1, group));
+    return [{ symbol, ...c, time: c.time.map(seconds), markers }];
   });
 }
 
@@ -217,8 +289,8 @@ export function resultSymbols(results: BacktestResults): string[] {
 }
 
 /** The embedded model of a backtest report; `candles` null leaves the candle charts out. */
-export function backtestView(results: BacktestResults, candles: Candles | null, dataLabel: string): BacktestView {
-  const blocks = groupBlocks(results.summary.runs).map((b) => block(results, b, candles));
+export function backtestView(results: BacktestResults, candles: Candles | null, dataLabel: string, maxPoints = MAX_POINTS): BacktestView {
+  const blocks = groupBlocks(results.summary.runs).map((b) => block(results, b, candles, maxPoints));
   const n = results.summary.runs.length;
   return {
     kind: 'backtest',
