@@ -204,6 +204,8 @@ describe('sweep report', () => {
     expect(sweepView(results, { x: 'leverage', y: 'fast' }).heatmaps[0]!.cells).toEqual([[1, 3], [-1, 4]]);
     expect(() => sweepView(results, { metric: 'luck' })).toThrow(/unknown metric 'luck'/);
     expect(() => sweepView(results, { x: 'period' })).toThrow(/expected one of fast, slow, leverage, got 'period'/);
+    const leverageOnly: ResultTable = { length: 8, columns: hand.columns.filter((c) => c.name !== 'fast' && c.name !== 'slow') };
+    expect(() => sweepView({ kind: 'sweep', table: leverageOnly })).toThrow(/a heatmap needs two swept values/);
   });
 
   it('reads a real sweep file: every cell the mean of its runs, as single backtests give them', async () => {

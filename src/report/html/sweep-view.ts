@@ -76,6 +76,9 @@ export function sweepView(results: SweepResults, opts: SweepOptions = {}): Sweep
   const x = opts.x ?? axes[0];
   const y = opts.y ?? axes.find((a) => a !== x);
   const choices = [...params, 'leverage'];
+  if (choices.length < 2) {
+    throw new UserError('a heatmap needs two swept values, and this sweep varies only leverage (sweep a parameter with --grid)', { file });
+  }
   for (const [flag, name] of [['--x', x], ['--y', y]] as const) {
     if (name === undefined || !choices.includes(name)) {
       throw new UserError(`expected one of ${choices.join(', ')}, got '${name ?? ''}'`, { file, field: flag });
