@@ -159,7 +159,10 @@ async function runSweep(f: SweepFlags): Promise<void> {
   // Ctrl-C / SIGTERM: stop starting tasks, let running ones finish, write what is done
   let stopped = false;
   const stop = (): void => {
+    // a second Ctrl-C exits at once: the journal is safe, so --resume still works
+    if (stopped) process.exit(130);
     stopped = true;
+    if (!f.json) process.stderr.write('\nstopping: finishing the running tasks (Ctrl-C again to quit at once)\n');
   };
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);
