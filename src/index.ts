@@ -78,3 +78,4 @@ export { summaryJson, formatRuns, type RunJson, type SummaryJson } from './repor
 export { recordTables, type RecordTables } from './report/records.js';
 
 export { UserError } from './errors.js';
+export { renderReport, writeReport, writeBacktestReport, readResults } from './report/html/index.js';

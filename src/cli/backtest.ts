@@ -28,6 +28,7 @@ import {
 import { UserError } from '../errors.js';
 import { EXPORT_FORMATS, extensionFor, writeTable, type ExportFormat } from '../report/export.js';
 import { recordTables } from '../report/records.js';
+import { writeBacktestReport } from '../report/html/index.js';
 import { formatRuns, summaryJson } from '../report/summary.js';
 import { STRATEGIES, type StrategyName } from '../strategies/index.js';
 
@@ -53,6 +54,7 @@ interface BacktestFlags {
   from?: string;
   to?: string;
   out?: string;
+  report?: string;
   format: string;
   json?: boolean;
   engine: string;
@@ -99,7 +101,7 @@ function settingsFromFlags(f: BacktestFlags): Omit<BacktestOptions, 'data' | 'sy
     liquidation: f.liquidation === undefined ? undefined : parseLiquidation(f.liquidation),
     liquidationFeeRate: num(f.liquidationFeeRate, CLI_FLAGS.liquidationFeeRate),
     brackets: f.brackets === undefined ? undefined : loadBracketFile(f.brackets),
-    records: f.out !== undefined,
+    records: f.out !== undefined || f.report !== undefined,
     engine: f.engine as EngineName,
   };
 }
@@ -233,6 +235,7 @@ export function registerBacktest(program: Command): void {
     .option('--to <time>', 'end of the range, exclusive (ISO-8601 or epoch ms)')
     .option('--out <dir>', 'write summary.json, equity.*, trades.*, liquidations.* into this directory')
     .option('--format <fmt>', 'record files: arrow, parquet or csv', 'arrow')
+    .option('--report <file>', 'also write a self-contained HTML report (equity, drawdown, candles with trades and liquidations)')
     .option('--json', 'print {"runs":[{marginMode, strategy, params, symbols, leverage, metrics}]} (undefined ratios are null)')
     .option('--engine <name>', 'wasm (the kernel) or reference (the TypeScript twin; same results)', 'wasm')
     .addHelpText(
@@ -264,6 +267,10 @@ Examples:
       const { candles, dataPath, blocks } = runBacktestFlags(flags);
       const runs = blocks.flat();
       const written = flags.out === undefined ? [] : writeOutputs(flags.out, runs, flags.format as ExportFormat);
+      if (flags.report !== undefined) {
+        writeBacktestReport(runs, flags.report, { data: candles });
+        written.push(flags.report);
+      }
       if (flags.json) {
         process.stdout.write(JSON.stringify(summaryJson(runs), null, 2) + '\n');
         return;
