@@ -38,7 +38,7 @@ const root = fileURLToPath(new URL('..', import.meta.url));
 async function main(): Promise<number> {
   const args = parseArgs(process.argv.slice(2), WORKLOADS);
   const sizes = args.quick ? QUICK : FULL;
-  const iterations = args.quick ? 2 : 5;
+  const iterations = args.quick ? 2 : 10;
   const want = (w: string) => !args.only || args.only.has(w);
   const log = (s: string) => {
     if (!args.json) process.stdout.write(s + '\n');

@@ -93,7 +93,7 @@ async function main(): Promise<number> {
     return 0;
   }
   const sizes = args.quick ? QUICK : FULL;
-  const iterations = args.quick ? 2 : 5;
+  const iterations = args.quick ? 2 : 10;
   const want = (w: string) => !args.only || args.only.has(w);
   const dir = mkdtempSync(join(tmpdir(), 'margincall-peers-'));
   try {
