@@ -79,3 +79,12 @@ export { recordTables, type RecordTables } from './report/records.js';
 
 export { UserError } from './errors.js';
 export { renderReport, writeReport, writeBacktestReport, readResults } from './report/html/index.js';
+export {
+  sweep,
+  sweepToFile,
+  sweepTop,
+  prepareSweep,
+  mergeShards,
+  type SweepSpec,
+  type SweepRow,
+} from './sweep/index.js';

@@ -107,7 +107,7 @@ export function formatTop(rows: readonly SweepRow[], by: MetricName): string {
   if (rows.length === 0) return '(no runs)\n';
   const params = Object.keys(rows[0]!.params);
   const metrics = [...new Set<MetricName>([by, 'totalReturn', 'sharpe', 'maxDrawdown', 'liquidations', 'trades'])];
-  const header = ['run', 'symbols', ...params, 'leverage', 'margin', ...metrics];
+  const header = ['run', 'symbols', ...params, 'leverage', 'marginMode', ...metrics];
   const body = rows.map((r) => [
     String(r.run),
     r.symbols.join(','),

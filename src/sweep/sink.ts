@@ -16,14 +16,14 @@ export interface SweepRow {
   metrics: Metrics;
 }
 
-/** Output columns: run, symbols, the strategy's parameters, leverage, margin, then every metric. */
+/** Output columns: run, symbols, the strategy's parameters, leverage, marginMode, then every metric. */
 export function sweepColumns(grid: GridSpec): ColumnSchema[] {
   return [
     { name: 'run', kind: 'f64' },
     { name: 'symbols', kind: 'utf8' },
     ...grid.axes.map((a): ColumnSchema => ({ name: a.name, kind: 'f64' })),
     { name: 'leverage', kind: 'f64' },
-    { name: 'margin', kind: 'utf8' },
+    { name: 'marginMode', kind: 'utf8' },
     ...METRIC_NAMES.map((m): ColumnSchema => ({ name: m, kind: m === 'ruined' ? 'bool' : 'f64' })),
   ];
 }
@@ -55,7 +55,7 @@ export function rowsTable(grid: GridSpec, records: Float64Array, count: number, 
     { name: 'symbols', kind: 'utf8', nullable: false, data: symbols },
     ...grid.axes.map((a, k): ColumnSpec => ({ name: a.name, kind: 'f64', data: params[k]! })),
     { name: 'leverage', kind: 'f64', data: leverage },
-    { name: 'margin', kind: 'utf8', nullable: false, data: margin },
+    { name: 'marginMode', kind: 'utf8', nullable: false, data: margin },
     ...METRIC_NAMES.map((m, k): ColumnSpec => ({ name: m, kind: m === 'ruined' ? 'bool' : 'f64', data: metrics[k]! })),
   ];
   return { columns, length: count };

@@ -102,7 +102,7 @@ describe('margincall sweep interrupted and resumed', () => {
     expect(again.code).toBe(0);
     expect(JSON.parse(again.stdout)).toMatchObject({ complete: true, rows: TOTAL });
     const t = readTable(out);
-    for (const name of ['run', 'fast', 'slow', 'leverage', 'margin', 'finalEquity', 'trades', 'maxDrawdown']) {
+    for (const name of ['run', 'fast', 'slow', 'leverage', 'marginMode', 'finalEquity', 'trades', 'maxDrawdown']) {
       const want = full.columns.find((c) => c.name === name)!.data;
       expect(Array.from(t.columns.find((c) => c.name === name)!.data as ArrayLike<unknown>), name).toEqual(Array.from(want as ArrayLike<unknown>));
     }

@@ -91,7 +91,7 @@ describe('examples/analysis.ipynb', () => {
     const described = await db.runAndReadAll(`DESCRIBE SELECT * FROM read_parquet('${out}')`);
     const names = described.getRowObjectsJS().map((r) => r.column_name as string);
     for (const c of stringList('COLUMNS')) expect(names, c).toContain(c);
-    const n = await db.runAndReadAll(`SELECT count(*) AS n, count(DISTINCT margin) AS modes FROM read_parquet('${out}')`);
+    const n = await db.runAndReadAll(`SELECT count(*) AS n, count(DISTINCT marginMode) AS modes FROM read_parquet('${out}')`);
     // fast 5..30 step 5 (6) × slow 40..120 step 20 (5) × 4 leverages × 2 modes × 3 symbols alone
     expect(n.getRowObjectsJS()[0]).toEqual({ n: 720n, modes: 2n });
     db.closeSync();

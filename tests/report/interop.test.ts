@@ -84,11 +84,11 @@ describe('Parquet outputs through DuckDB', () => {
       `SELECT * FROM read_parquet(${sqlString(file)}, file_row_number = true) ORDER BY file_row_number`,
     );
     const got = reader.getRowObjectsJS();
-    expect(reader.columnNames()).toEqual(['run', 'symbols', 'fast', 'slow', 'leverage', 'margin', ...METRIC_NAMES, 'file_row_number']);
+    expect(reader.columnNames()).toEqual(['run', 'symbols', 'fast', 'slow', 'leverage', 'marginMode', ...METRIC_NAMES, 'file_row_number']);
     expect(got).toHaveLength(24);
     got.forEach((g, i) => {
       const r = rows[i]!;
-      expect([g.run, g.symbols, g.fast, g.slow, g.leverage, g.margin]).toEqual([r.run, r.symbols.join(','), r.params.fast, r.params.slow, r.leverage, r.marginMode]);
+      expect([g.run, g.symbols, g.fast, g.slow, g.leverage, g.marginMode]).toEqual([r.run, r.symbols.join(','), r.params.fast, r.params.slow, r.leverage, r.marginMode]);
       // a metric that is undefined (null in JSON) is NaN in the file
       for (const m of METRIC_NAMES) expect(g[m], `${m} of run ${i}`).toEqual(r.metrics[m] ?? NaN);
     });

@@ -117,10 +117,10 @@ describe('sweep', () => {
 
   it('writes every run with its parameters, leverage, margin and all metrics', () => {
     expect(full.length).toBe(TOTAL);
-    expect(full.columns.map((c) => c.name)).toEqual(['run', 'symbols', 'fast', 'slow', 'leverage', 'margin', ...METRIC_NAMES]);
+    expect(full.columns.map((c) => c.name)).toEqual(['run', 'symbols', 'fast', 'slow', 'leverage', 'marginMode', ...METRIC_NAMES]);
     expect(column(full, 'run')).toEqual([...Array(TOTAL).keys()]);
     expect(column(full, 'symbols').slice(62, 66)).toEqual(['ETHUSDT', 'ETHUSDT', 'BTCUSDT,ETHUSDT', 'BTCUSDT,ETHUSDT']);
-    expect(column(full, 'margin').slice(0, 4)).toEqual(['isolated', 'cross', 'isolated', 'cross']);
+    expect(column(full, 'marginMode').slice(0, 4)).toEqual(['isolated', 'cross', 'isolated', 'cross']);
     expect(column(full, 'leverage').slice(0, 4)).toEqual([3, 3, 20, 20]);
     expect(existsSync(manifestPath(join(tmp, 'full.arrow')))).toBe(false);
     expect(existsSync(journalPath(join(tmp, 'full.arrow')))).toBe(false);
@@ -133,7 +133,7 @@ describe('sweep', () => {
       const t = readTable(path);
       expect(column(t, 'run')).toEqual(column(full, 'run'));
       expect(column(t, 'finalEquity')).toEqual(column(full, 'finalEquity'));
-      expect(column(t, 'margin')).toEqual(column(full, 'margin'));
+      expect(column(t, 'marginMode')).toEqual(column(full, 'marginMode'));
     }
   });
 
