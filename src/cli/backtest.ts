@@ -13,22 +13,19 @@ import {
   type BacktestRun,
   type EngineName,
 } from '../engine/backtest.js';
-import { loadBracketFile } from '../engine/brackets.js';
 import {
   CLI_FLAGS,
   DEFAULTS,
-  parseLiquidation,
   parseMarginModes,
-  parseMarginPerPosition,
   parseNumberFlag,
   parseParams,
-  parseSlippageBps,
   parseSymbols,
 } from '../engine/runspec.js';
 import { UserError } from '../errors.js';
 import { EXPORT_FORMATS, extensionFor, writeTable, type ExportFormat } from '../report/export.js';
 import { recordTables } from '../report/records.js';
 import { writeBacktestReport } from '../report/html/index.js';
+import { accountSettings, addAccountOptions, type AccountFlags } from './account-flags.js';
 import { formatRuns, summaryJson } from '../report/summary.js';
 import { STRATEGIES, type StrategyName } from '../strategies/index.js';
 
@@ -36,7 +33,7 @@ const ENGINES: readonly EngineName[] = ['wasm', 'reference'];
 
 const NAMES: BacktestNames = { ...CLI_FLAGS, from: '--from', to: '--to', engine: '--engine', signals: '--signals' };
 
-interface BacktestFlags {
+interface BacktestFlags extends AccountFlags {
   data?: string;
   symbols?: string;
   strategy?: string;
@@ -44,13 +41,6 @@ interface BacktestFlags {
   signals?: string;
   margin: string;
   leverage?: string;
-  balance?: string;
-  marginPerPosition?: string;
-  feeRate?: string;
-  slippageBps?: string;
-  liquidation?: string;
-  liquidationFeeRate?: string;
-  brackets?: string;
   from?: string;
   to?: string;
   out?: string;
@@ -90,17 +80,13 @@ function settingsFromFlags(f: BacktestFlags): Omit<BacktestOptions, 'data' | 'sy
   if (!ENGINES.includes(f.engine as EngineName)) {
     throw new UserError(`expected ${ENGINES.join(' or ')}, got '${f.engine}'`, { field: '--engine' });
   }
+  const { sizing, ...account } = accountSettings(f);
   return {
     params: f.param === undefined ? undefined : parseParams(f.param),
     signals: f.signals,
     leverage: num(f.leverage, CLI_FLAGS.leverage),
-    balance: num(f.balance, CLI_FLAGS.balance),
-    marginPerPosition: f.marginPerPosition === undefined ? undefined : parseMarginPerPosition(f.marginPerPosition),
-    feeRate: num(f.feeRate, CLI_FLAGS.feeRate),
-    slippage: f.slippageBps === undefined ? undefined : parseSlippageBps(f.slippageBps),
-    liquidation: f.liquidation === undefined ? undefined : parseLiquidation(f.liquidation),
-    liquidationFeeRate: num(f.liquidationFeeRate, CLI_FLAGS.liquidationFeeRate),
-    brackets: f.brackets === undefined ? undefined : loadBracketFile(f.brackets),
+    ...account,
+    marginPerPosition: sizing,
     records: f.out !== undefined || f.report !== undefined,
     engine: f.engine as EngineName,
   };
@@ -210,7 +196,7 @@ export function registerBacktest(program: Command): void {
       return `  ${s.name.padEnd(10)} ${params ? `(${params}) ` : ''}${s.description}`;
     })
     .join('\n');
-  program
+  const command = program
     .command('backtest')
     .description(
       'Backtest a strategy under isolated and cross margin and show the two side by side. ' +
@@ -223,14 +209,9 @@ export function registerBacktest(program: Command): void {
     .option('--param <k=v>', 'strategy parameter, repeatable, e.g. --param fast=20 --param slow=100', collect)
     .option('--signals <file>', 'Arrow file of target weights for --strategy signals (a column per symbol, or "weight")')
     .option('--margin <mode>', 'isolated, cross or both', 'both')
-    .option('--leverage <L>', `leverage, at least 1 (default ${DEFAULTS.leverage})`)
-    .option('--balance <usdt>', `starting wallet (default ${DEFAULTS.balance})`)
-    .option('--margin-per-position <usdt|pct>', `margin of a full position: USDT, or e.g. 10% of equity (default ${DEFAULTS.marginPerPosition})`)
-    .option('--fee-rate <rate>', `taker fee as a fraction of notional (default ${DEFAULTS.feeRate} = 0.05%)`)
-    .option('--slippage-bps <bps>', 'slippage against every fill, in basis points (default 0)')
-    .option('--liquidation <model>', 'binance (brackets) or threshold:X, liquidated when losses reach X of the margin (default binance)')
-    .option('--liquidation-fee-rate <rate>', `liquidation fee as a fraction of notional (default ${DEFAULTS.liquidationFeeRate})`)
-    .option('--brackets <json>', 'bracket tables to use over the bundled ones (same shape as data/brackets.json)')
+    .option('--leverage <L>', `leverage, at least 1 (default ${DEFAULTS.leverage})`);
+  addAccountOptions(command);
+  command
     .option('--from <time>', 'first bar (ISO-8601 such as 2025-03-01, or epoch ms)')
     .option('--to <time>', 'end of the range, exclusive (ISO-8601 or epoch ms)')
     .option('--out <dir>', 'write summary.json, equity.*, trades.*, liquidations.* into this directory')

@@ -2,15 +2,11 @@
 // streamed to a file, resumable, shardable; or the best runs as a table.
 import { SingleBar } from 'cli-progress';
 import { CommanderError, type Command } from 'commander';
-import { loadBracketFile } from '../engine/brackets.js';
 import {
   CLI_FLAGS,
   DEFAULTS,
-  parseLiquidation,
-  parseMarginPerPosition,
   parseNumberFlag,
   parseParams,
-  parseSlippageBps,
 } from '../engine/runspec.js';
 import { METRIC_NAMES } from '../engine/types.js';
 import { UserError } from '../errors.js';
@@ -19,8 +15,9 @@ import { STRATEGIES } from '../strategies/index.js';
 import { parseGridFlags, parseMarginList, parseShard, parseSymbolGroups } from '../sweep/grid.js';
 import { prepareSweep, sweepToFile, sweepTop, type SweepSpec } from '../sweep/index.js';
 import type { SweepRow } from '../sweep/sink.js';
+import { accountSettings, addAccountOptions, type AccountFlags } from './account-flags.js';
 
-interface SweepFlags {
+interface SweepFlags extends AccountFlags {
   data?: string;
   from?: string;
   to?: string;
@@ -31,13 +28,6 @@ interface SweepFlags {
   margin: string;
   symbols?: string[];
   skipInvalid?: boolean;
-  balance?: string;
-  marginPerPosition?: string;
-  feeRate?: string;
-  slippageBps?: string;
-  liquidation?: string;
-  liquidationFeeRate?: string;
-  brackets?: string;
   workers?: string;
   chunk?: string;
   out?: string;
@@ -61,7 +51,6 @@ function wholeNumber(text: string, flag: string, min: number): number {
 
 /** The library spec from the flags (all parsing and validation of strings happens here). */
 export function specFromFlags(f: SweepFlags): SweepSpec {
-  const num = (text: string | undefined, flag: string) => (text === undefined ? undefined : parseNumberFlag(text, flag));
   const leverages = (f.leverage ?? String(DEFAULTS.leverage)).split(',').map((s) => parseNumberFlag(s, CLI_FLAGS.leverage));
   const spec: SweepSpec = {
     data: f.data,
@@ -74,13 +63,7 @@ export function specFromFlags(f: SweepFlags): SweepSpec {
     margins: parseMarginList(f.margin),
     symbols: f.symbols === undefined ? undefined : parseSymbolGroups(f.symbols),
     skipInvalid: f.skipInvalid ?? false,
-    balance: num(f.balance, CLI_FLAGS.balance),
-    sizing: f.marginPerPosition === undefined ? undefined : parseMarginPerPosition(f.marginPerPosition),
-    feeRate: num(f.feeRate, CLI_FLAGS.feeRate),
-    slippage: f.slippageBps === undefined ? undefined : parseSlippageBps(f.slippageBps),
-    liquidation: f.liquidation === undefined ? undefined : parseLiquidation(f.liquidation),
-    liquidationFeeRate: num(f.liquidationFeeRate, CLI_FLAGS.liquidationFeeRate),
-    brackets: f.brackets === undefined ? undefined : loadBracketFile(f.brackets),
+    ...accountSettings(f),
     workers: f.workers === undefined ? undefined : wholeNumber(f.workers, '--workers', 0),
     chunk: f.chunk === undefined ? undefined : wholeNumber(f.chunk, '--chunk', 1),
     shard: f.shard === undefined ? undefined : parseShard(f.shard),
@@ -210,7 +193,7 @@ export function registerSweep(program: Command): void {
     .filter((s) => s.params.length > 0)
     .map((s) => `  ${s.name.padEnd(10)} ${s.params.map((p) => `${p.name}${p.integer ? ' (integer)' : ''}`).join(', ')}`)
     .join('\n');
-  program
+  const command = program
     .command('sweep')
     .description('Backtest every combination of strategy parameters, leverages, margin modes and symbol groups on all cores.')
     .option('--data <dataset>', 'dataset directory or <SYMBOL>.arrow file (default: the bundled 2025 1h sample)')
@@ -222,14 +205,9 @@ export function registerSweep(program: Command): void {
     .option('--leverage <list>', `comma-separated leverages (default ${DEFAULTS.leverage})`)
     .option('--margin <list>', 'isolated, cross, or both (comma-separated)', 'isolated,cross')
     .option('--symbols <groups>', "symbol groups, repeatable: ';' separates groups, ',' joins symbols in one account (default: each symbol alone)", collect)
-    .option('--skip-invalid', 'skip parameter combinations the strategy refuses (e.g. slow ≤ fast) instead of refusing the grid')
-    .option('--balance <usdt>', `starting wallet (default ${DEFAULTS.balance})`)
-    .option('--margin-per-position <usdt|pct>', `margin of a full position: USDT or % of equity (default ${DEFAULTS.marginPerPosition})`)
-    .option('--fee-rate <rate>', `taker fee as a fraction of notional (default ${DEFAULTS.feeRate})`)
-    .option('--slippage-bps <bps>', 'slippage in basis points (default 0)')
-    .option('--liquidation <model>', 'binance or threshold:X (default binance)')
-    .option('--liquidation-fee-rate <rate>', `liquidation fee rate (default ${DEFAULTS.liquidationFeeRate})`)
-    .option('--brackets <json>', 'bracket tables over the bundled ones')
+    .option('--skip-invalid', 'skip parameter combinations the strategy refuses (e.g. slow ≤ fast) instead of refusing the grid');
+  addAccountOptions(command);
+  command
     .option('--workers <n>', 'worker threads (default: the number of cores; 0 runs in the main thread)')
     .option('--chunk <runs>', 'runs per task (default: sized from bars × symbols)')
     .option('--out <file>', 'write every run to .arrow, .parquet or .csv')
