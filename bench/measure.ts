@@ -28,6 +28,20 @@ export interface BenchArgs {
   only: Set<string> | null;
 }
 
+/** A bad command-line option: printed without a stack trace, exit code 2. */
+export class UsageError extends Error {}
+
+/** Runs a benchmark command's main, turning a UsageError into a message and exit code 2. */
+export async function runMain(main: () => Promise<number>): Promise<void> {
+  try {
+    process.exitCode = await main();
+  } catch (err) {
+    if (!(err instanceof UsageError)) throw err;
+    process.stderr.write(`${err.message}\n`);
+    process.exitCode = 2;
+  }
+}
+
 export function parseArgs(argv: string[], known: string[]): BenchArgs {
   const args: BenchArgs = { quick: false, json: false, only: null };
   for (let i = 0; i < argv.length; i++) {
@@ -36,12 +50,12 @@ export function parseArgs(argv: string[], known: string[]): BenchArgs {
     else if (a === '--json') args.json = true;
     else if (a === '--only' || a.startsWith('--only=')) {
       const list = a === '--only' ? argv[++i] : a.slice('--only='.length);
-      if (!list) throw new Error('--only needs a list such as W1,W3');
+      if (!list) throw new UsageError('--only needs a list such as W1,W3');
       const names = list.split(',').map((s) => s.trim().toUpperCase()).filter(Boolean);
-      for (const n of names) if (!known.includes(n)) throw new Error(`--only: unknown workload ${n} (known: ${known.join(', ')})`);
+      for (const n of names) if (!known.includes(n)) throw new UsageError(`--only: unknown workload ${n} (known: ${known.join(', ')})`);
       args.only = new Set(names);
     } else {
-      throw new Error(`unknown option ${a} (options: --quick, --json, --only ${known.join(',')})`);
+      throw new UsageError(`unknown option ${a} (options: --quick, --json, --only ${known.join(',')})`);
     }
   }
   return args;

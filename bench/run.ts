@@ -9,7 +9,7 @@ import { runReference } from '../src/engine/reference.js';
 import type { BacktestResult, MarginMode } from '../src/engine/types.js';
 import { kernelModule } from '../src/engine/wasm.js';
 import { gate, type GateResult } from './gate.js';
-import { machine, once, parseArgs, si, table, timeIt, type Timing } from './measure.js';
+import { machine, once, parseArgs, runMain, si, table, timeIt, type Timing } from './measure.js';
 import { benchCandles, benchSpec, FULL, QUICK, smaTargets, W3_SYMBOLS, w3Spec, w3Targets } from './workloads.js';
 
 const WORKLOADS = ['W1', 'W2', 'W3'];
@@ -168,4 +168,4 @@ async function main(): Promise<number> {
   return allGated ? 0 : 1;
 }
 
-process.exitCode = await main();
+await runMain(main);

@@ -12,10 +12,11 @@ import { KernelSession } from '../../src/engine/kernel.js';
 import { runReference } from '../../src/engine/reference.js';
 import { type BacktestResult, type MarginMode, type Metrics, type RunSpec } from '../../src/engine/types.js';
 import { firstDifference, gate, type GateResult } from '../gate.js';
-import { machine, parseArgs, si, table, timeIt } from '../measure.js';
+import { machine, parseArgs, runMain, si, table, timeIt } from '../measure.js';
 import { benchCandles, benchSpec, FULL, QUICK, smaTargets, w2Grid } from '../workloads.js';
 
-const PYTHON = '/usr/bin/python3';
+/** Debian's Python (python3-numba); `python3` on PATH may be another one without numba. */
+const PYTHON = process.env.MARGINCALL_PYTHON ?? '/usr/bin/python3';
 const root = fileURLToPath(new URL('../..', import.meta.url));
 
 function numbaVersion(): string | null {
@@ -211,4 +212,4 @@ async function main(): Promise<number> {
   }
 }
 
-process.exitCode = await main();
+await runMain(main);

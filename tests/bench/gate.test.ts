@@ -1,6 +1,7 @@
 // The benchmarks' correctness gate (bench/gate.ts) and the W2 grid (bench/workloads.ts).
 import { describe, expect, it } from 'vitest';
 import { firstDifference, gate, resultHash, sameValue } from '../../bench/gate.js';
+import { parseArgs, UsageError } from '../../bench/measure.js';
 import { w2Grid } from '../../bench/workloads.js';
 import type { BacktestResult, Metrics, TradeRecord } from '../../src/engine/types.js';
 
@@ -92,5 +93,19 @@ describe('w2Grid', () => {
     expect(w2Grid(10_000).text).toEqual({ fast: '2:101:1', slow: '105:600:5' });
     expect(w2Grid(200).text).toEqual({ fast: '2:101:1', slow: '105:110:5' });
     expect(() => w2Grid(150)).toThrow('multiple of 100');
+  });
+});
+
+describe('parseArgs of the bench commands', () => {
+  const known = ['W1', 'W2', 'W3'];
+  it('reads --quick, --json and --only in both spellings', () => {
+    expect(parseArgs([], known)).toEqual({ quick: false, json: false, only: null });
+    expect(parseArgs(['--quick', '--json', '--only', 'w1,W3'], known)).toEqual({ quick: true, json: true, only: new Set(['W1', 'W3']) });
+    expect(parseArgs(['--only=W2'], known).only).toEqual(new Set(['W2']));
+  });
+  it('refuses unknown workloads and options with a UsageError', () => {
+    expect(() => parseArgs(['--only', 'W9'], known)).toThrow(new UsageError('--only: unknown workload W9 (known: W1, W2, W3)'));
+    expect(() => parseArgs(['--only'], known)).toThrow(UsageError);
+    expect(() => parseArgs(['--fast'], known)).toThrow('unknown option --fast');
   });
 });
