@@ -8,12 +8,20 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Candles } from '../../src/data/schema.js';
+import { synthesize } from '../../src/data/synth.js';
 import { KernelSession } from '../../src/engine/kernel.js';
 import { runReference } from '../../src/engine/reference.js';
 import { type BacktestResult, type MarginMode, type Metrics, type RunSpec } from '../../src/engine/types.js';
 import { firstDifference, gate, type GateResult } from '../gate.js';
 import { machine, parseArgs, runMain, si, table, timeIt } from '../measure.js';
 import { benchCandles, benchSpec, FULL, QUICK, smaTargets, w2Grid } from '../workloads.js';
+
+/** Liquidating settings over benchSpec's, each run in both margin modes. */
+const CHECKS: Partial<RunSpec>[] = [
+  { leverage: 50, sizing: { kind: 'fixed', amount: 1_000 } },
+  { leverage: 20, sizing: { kind: 'fraction', fraction: 0.5 }, slippage: 0.0001 },
+  { leverage: 30, sizing: { kind: 'fixed', amount: 2_000 }, liquidation: { kind: 'threshold', x: 0.4 } },
+];
 
 /** Debian's Python (python3-numba); `python3` on PATH may be another one without numba. */
 const PYTHON = process.env.MARGINCALL_PYTHON ?? '/usr/bin/python3';
@@ -55,19 +63,22 @@ function numbaSpec(spec: RunSpec, intervalMs: number) {
   };
 }
 
-interface NumbaW1 {
-  meanMs: number;
-  minMs: number;
-  samples: number;
+interface NumbaRecords {
   metrics: Metrics;
   trades: number[][];
   liquidations: number[][];
 }
 
+interface NumbaW1 extends NumbaRecords {
+  meanMs: number;
+  minMs: number;
+  samples: number;
+}
+
 const REASONS = ['signal', 'liquidation', 'end'] as const;
 
 /** The Numba engine's record arrays as a BacktestResult, for the gate. */
-function numbaResult(r: NumbaW1, symbol: string, proxy: boolean): BacktestResult {
+function numbaResult(r: NumbaRecords, symbol: string, proxy: boolean): BacktestResult {
   return {
     metrics: r.metrics,
     trades: r.trades.map(([side, entryTime, exitTime, qty, entryPrice, exitPrice, pnl, fees, funding, reason]) => ({
@@ -125,6 +136,15 @@ async function main(): Promise<number> {
       check = [0, Math.floor(sizes.w2Sets / 2), sizes.w2Sets - 1];
       meta.w2 = { check };
     }
+    // Untimed liquidating scenarios (W1 itself liquidates nothing): 1h bars, high leverage.
+    const chkCandles = synthesize({ symbols: ['BTCUSDT'], bars: args.quick ? 5_000 : 30_000, interval: '1h', seed: 3 });
+    const chkTargets = smaTargets(chkCandles, 10, 50);
+    writeCandles(dir, 'chk', chkCandles);
+    writeFileSync(join(dir, 'chk-targets.bin'), f64(chkTargets[0]!));
+    const chkSpecs = CHECKS.flatMap((over) =>
+      (['isolated', 'cross'] as MarginMode[]).map((marginMode) => ({ ...benchSpec(['BTCUSDT'], marginMode, true), ...over })),
+    );
+    meta.checks = chkSpecs.map((sp) => ({ spec: numbaSpec(sp, chkCandles.intervalMs!), isolated: sp.marginMode === 'isolated' }));
     writeFileSync(join(dir, 'meta.json'), JSON.stringify(meta));
 
     log(`running the Numba engine (numba ${version})…`);
@@ -137,12 +157,22 @@ async function main(): Promise<number> {
     const numba = JSON.parse(py.stdout) as {
       numba: string; threads: number; compileMs?: number; sweepCompileMs?: number;
       w1?: Record<MarginMode, NumbaW1>;
+      checks: NumbaRecords[];
       w2?: { wallMs: number; sets: number; bars: number; checked: Record<string, Metrics> };
     };
 
+    let checkLiqs = 0;
+    let checkFailure: string | null = null;
+    chkSpecs.forEach((sp, k) => {
+      const ref = runReference(sp, chkCandles, chkTargets);
+      checkLiqs += ref.metrics.liquidations;
+      const d = firstDifference(numbaResult(numba.checks[k]!, 'BTCUSDT', false), ref);
+      if (d !== null && checkFailure === null) checkFailure = `check ${k} (${sp.marginMode}, leverage ${sp.leverage}): ${d}`;
+    });
     const rows: string[][] = [];
     const out: Record<string, unknown> = { machine: machine(), quick: args.quick, numba: numba.numba, numbaThreads: numba.threads };
-    let ok = true;
+    let ok = checkFailure === null;
+    out.checks = { scenarios: chkSpecs.length, liquidations: checkLiqs, ok, difference: checkFailure };
 
     if (w1Candles && numba.w1) {
       const session = new KernelSession(w1Candles);
@@ -204,6 +234,8 @@ async function main(): Promise<number> {
       const m = machine();
       log(`\nmachine: ${m.cpu}, ${m.cores} cores, Node ${m.node}, numba ${numba.numba}${args.quick ? ' (--quick sizes)' : ''}\n`);
       log(table(['workload', 'mode', 'engine', 'ms', 'bars/s per core', 'cores', 'gate'], rows));
+      log(`liquidation checks (untimed, 1h bars): ${chkSpecs.length} scenarios with ${checkLiqs} liquidations, ` +
+        (checkFailure === null ? 'Numba equal to the reference' : `FAILED: ${checkFailure}`));
       if (numba.compileMs !== undefined) log(`Numba first call (compile or cache load): ${numba.compileMs.toFixed(0)} ms`);
     }
     return ok ? 0 : 1;

@@ -1,6 +1,7 @@
 """The Numba side of `npm run bench:peers`: reads the candles bench/peers/run.ts wrote (raw
 little-endian float64 columns and a meta.json), compiles, times W1 (isolated and cross, with
-records) and W2 (the sma-cross grid over all cores with prange), and prints one JSON object.
+records) and W2 (the sma-cross grid over all cores with prange), then runs the untimed
+liquidation checks, and prints one JSON object.
 
 Usage: /usr/bin/python3 bench/peers/run_numba.py <dir>
 """
@@ -86,6 +87,15 @@ def main():
         check = meta['w2']['check']
         out['w2'] = {'wallMs': wall, 'sets': int(fasts.shape[0]), 'bars': int(c['time'].shape[0]),
                      'checked': {str(i): metrics_dict(rows[i]) for i in check}}
+
+    if 'checks' in meta:
+        # untimed: liquidating scenarios, so the gate also covers the liquidation paths
+        c, has_funding = dataset(d, 'chk')
+        targets = column(d, 'chk-targets')
+        out['checks'] = []
+        for chk in meta['checks']:
+            row, trades, liqs = run_once(c, has_funding, targets, tab, chk['spec'], chk['isolated'], True)
+            out['checks'].append({'metrics': metrics_dict(row), 'trades': trades.tolist(), 'liquidations': liqs.tolist()})
 
     print(json.dumps(out))
 
