@@ -20,6 +20,29 @@ export function bracketIndexAt(tablePtr: usize, nRows: i32, notional: f64): i32 
   return k;
 }
 
+/**
+ * bracketIndexAt, starting from a guess: `hint` when the notional still lies in [floor_hint,
+ * floor_hint+1), else the full count. The same result whenever the floors are non-decreasing
+ * (the host validates the tables; the engine checks it again before using hints), and a NaN
+ * notional never passes the test, so it falls back too.
+ */
+export function bracketIndexFrom(tablePtr: usize, nRows: i32, notional: f64, hint: i32): i32 {
+  if (
+    <u32>hint < <u32>nRows &&
+    (hint == 0 || field(tablePtr, hint, BR_FLOOR) <= notional) &&
+    (hint + 1 >= nRows || field(tablePtr, hint + 1, BR_FLOOR) > notional)
+  ) {
+    return hint;
+  }
+  return bracketIndexAt(tablePtr, nRows, notional);
+}
+
+/** MM of `notional` in bracket k: N × mmr_k − cum_k. */
+// @ts-ignore: decorator
+@inline export function bracketMM(tablePtr: usize, k: i32, notional: f64): f64 {
+  return notional * field(tablePtr, k, BR_MMR) - field(tablePtr, k, BR_CUM);
+}
+
 /** MM = q × P × mmr_k − cum_k, k the bracket of q × P. */
 export function maintenanceMarginAt(tablePtr: usize, nRows: i32, qty: f64, price: f64): f64 {
   const notional = qty * price;

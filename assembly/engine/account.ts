@@ -1,10 +1,11 @@
 // Isolated and cross accounting: fills (reductions and increases), liquidations, trade
 // closing. The same formulas in the same operation order as src/engine/reference.ts, so the two
 // agree bit for bit (docs/semantics.md).
-import { isolatedLiquidationPriceAt, maintenanceMarginAt, orderAllowedAt } from "../brackets";
+import { bracketIndexAt, bracketIndexFrom, bracketMM, isolatedLiquidationPriceAt, orderAllowedAt } from "../brackets";
 import { metricsAddTrade } from "../metrics";
 import {
   P_BOOKED,
+  P_BRACKET,
   P_ENTRY,
   P_ENTRY_TIME,
   P_ENTRY_VALUE,
@@ -43,6 +44,7 @@ import {
   ruined,
   sym,
   tablePtr,
+  tablesSound,
   tableRows,
   threshold,
   totalFees,
@@ -51,9 +53,20 @@ import {
 
 /** Maintenance margin of position i at `price` (fixed under the threshold model). */
 export function mmAt(i: i32, price: f64): f64 {
-  return threshold >= 0
-    ? pget(i, P_MM_FIXED)
-    : maintenanceMarginAt(tablePtr(i), tableRows(i), pget(i, P_QTY), price);
+  if (threshold >= 0) return pget(i, P_MM_FIXED);
+  // maintenanceMarginAt's arithmetic; the bracket found last time is tried first, since the
+  // notional rarely leaves its bracket from one bar to the next.
+  const table = tablePtr(i);
+  const rows = tableRows(i);
+  const notional = pget(i, P_QTY) * price;
+  let k: i32;
+  if (tablesSound) {
+    k = bracketIndexFrom(table, rows, notional, <i32>pget(i, P_BRACKET));
+    pset(i, P_BRACKET, <f64>k);
+  } else {
+    k = bracketIndexAt(table, rows, notional);
+  }
+  return bracketMM(table, k, notional);
 }
 
 export function anyOpen(): bool {

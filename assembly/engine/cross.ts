@@ -15,7 +15,7 @@ import {
   S_MARK_OPEN,
 } from "../../src/engine/layout";
 import { mmAt } from "./account";
-import { col, nSym, pget, pset, tablePtr, tableRows, threshold, wallet } from "./state";
+import { col, mmSlack, nSym, pget, pset, tablePtr, tableRows, tablesSound, threshold, wallet } from "./state";
 
 /** Cross margin balance minus maintenance, every open position at its P_PRICE. */
 export function crossSurplus(): f64 {
@@ -78,8 +78,34 @@ function nextBreak(t: i32, a: f64): f64 {
   return b;
 }
 
+/**
+ * A cheap proof that bar t's path cannot reach the account condition: each position's term
+ * s q (p − EP) − MM(q p) falls as its price moves toward the adverse extreme (its slope is
+ * q (1 ∓ mmr) and MM is continuous), so f(λ) ≥ f(1) on [0, 1]. f(1) must clear a margin that
+ * covers the rounding of the walk's own evaluations and any MM jump a table's cum leaves, so the
+ * walk (and the gap check at λ = 0) would have found f > 0 everywhere: skipping them changes no bit.
+ */
+export function pathSafe(t: i32): bool {
+  if (!tablesSound) return false;
+  pathPrices(t, 1);
+  let f = wallet;
+  let scale = Math.abs(wallet);
+  for (let i: i32 = 0; i < nSym; i++) {
+    const side = pget(i, P_SIDE);
+    if (side == 0) continue;
+    const price = pget(i, P_PRICE);
+    const qty = pget(i, P_QTY);
+    const entry = pget(i, P_ENTRY);
+    const m = mmAt(i, price);
+    f += side * qty * (price - entry) - m;
+    scale += qty * price + qty * entry + Math.abs(m);
+  }
+  return f > 1e-9 * scale + mmSlack;
+}
+
 /** The smallest λ in [0, 1] where the account condition holds on bar t's path, or −1. */
 export function crossTrigger(t: i32): f64 {
+  if (pathSafe(t)) return -1;
   let a: f64 = 0;
   pathPrices(t, 0);
   let fa = crossSurplus();

@@ -3,6 +3,10 @@
 // writes at `descPtr` (src/engine/layout.ts); results go back to its output slots and to the
 // record buffers. No allocation, no exceptions.
 import {
+  BR_CUM,
+  BR_FLOOR,
+  BR_MMR,
+  BRACKET_FIELDS,
   D_ANN,
   D_BALANCE,
   D_EQUITY_PTR,
@@ -72,7 +76,7 @@ import {
   reduce,
   refreshLp,
 } from "./account";
-import { crossSurplus, crossTrigger, openPrices, pathPrices } from "./cross";
+import { crossSurplus, crossTrigger, openPrices, pathPrices, pathSafe } from "./cross";
 import { liqCount, recordsReset, tradeCount } from "./records";
 import * as S from "./state";
 import { col, pget, pset, sym } from "./state";
@@ -85,6 +89,33 @@ import { col, pget, pset, sym } from "./state";
 // @ts-ignore: decorator
 @inline function setSlot(descPtr: usize, s: i32, x: f64): void {
   store<f64>(descPtr + (<usize>s << 3), x);
+}
+
+// @ts-ignore: decorator
+@inline function tableField(i: i32, k: i32, f: i32): f64 {
+  return load<f64>(S.tablePtr(i) + (<usize>(k * BRACKET_FIELDS + f) << 3));
+}
+
+/** Sets S.tablesSound and S.mmSlack for this run's tables (see cross.ts pathSafe). */
+function checkTables(): void {
+  let sound = true;
+  let slack: f64 = 0;
+  for (let i: i32 = 0; i < S.nSym; i++) {
+    const rows = S.tableRows(i);
+    if (rows < 1) sound = false;
+    for (let k: i32 = 0; k < rows; k++) {
+      const mmr = tableField(i, k, BR_MMR);
+      if (!(mmr >= 0 && mmr < 1)) sound = false;
+      if (k == 0) continue;
+      const floor = tableField(i, k, BR_FLOOR);
+      if (!(floor >= tableField(i, k - 1, BR_FLOOR))) sound = false;
+      const below = floor * tableField(i, k - 1, BR_MMR) - tableField(i, k - 1, BR_CUM);
+      const above = floor * mmr - tableField(i, k, BR_CUM);
+      slack += Math.abs(above - below);
+    }
+  }
+  S.tablesSound = sound && isFinite(slack);
+  S.mmSlack = slack;
 }
 
 function begin(descPtr: usize): void {
@@ -103,6 +134,7 @@ function begin(descPtr: usize): void {
   const balance = slot(descPtr, D_BALANCE);
   S.wallet = balance;
   S.ruined = false;
+  S.anyPending = false;
   S.group = 0;
   S.totalFees = 0;
   S.totalFunding = 0;
@@ -120,6 +152,7 @@ function begin(descPtr: usize): void {
   } else {
     recordsReset(0, 0, 0, 0);
   }
+  checkTables();
   for (let i: i32 = 0; i < S.nSym; i++) {
     for (let f: i32 = 0; f < POS_FIELDS; f++) pset(i, f, 0);
     pset(i, P_LP, NaN);
@@ -148,6 +181,7 @@ function settleFunding(t: i32): void {
 
 /** Step 2: liquidation of what the MP open already finds past its condition. */
 function gapCheck(t: i32): void {
+  S.pathSafeBar = false;
   if (S.isolated) {
     for (let i: i32 = 0; i < S.nSym; i++) {
       const side = pget(i, P_SIDE);
@@ -157,6 +191,9 @@ function gapCheck(t: i32): void {
       if (side == 1 ? o <= lp : o >= lp) liquidateIsolated(i, t, o, WHERE_OPEN);
     }
   } else if (anyOpen()) {
+    // The path bound covers the open too (λ = 0); it usually spares the whole intrabar walk.
+    S.pathSafeBar = pathSafe(t);
+    if (S.pathSafeBar) return;
     openPrices(t);
     if (crossSurplus() <= 0) liquidateCross(t, WHERE_OPEN);
   }
@@ -164,12 +201,18 @@ function gapCheck(t: i32): void {
 
 /** Step 3: the queued orders fill at the open, closes and reductions first, then opens. */
 function fills(t: i32): void {
+  if (!S.anyPending) {
+    floorCrossWallet();
+    return;
+  }
+  S.anyPending = false;
   const slip = S.slippage;
   for (let i: i32 = 0; i < S.nSym; i++) {
     pset(i, P_OPEN_QTY, 0);
     const target = pget(i, P_PENDING);
     if (isNaN(target)) continue;
     pset(i, P_PENDING, NaN);
+    S.pathSafeBar = false;
     const side = pget(i, P_SIDE);
     const qty = pget(i, P_QTY);
     const open = col(i, S_OPEN, t);
@@ -219,7 +262,7 @@ function intrabarCheck(t: i32): void {
         else if (col(i, S_MARK_HIGH, t) >= lp) liquidateIsolated(i, t, lp, WHERE_INTRABAR);
       }
     }
-  } else if (anyOpen()) {
+  } else if (anyOpen() && !S.pathSafeBar) {
     const lambda = crossTrigger(t);
     if (lambda >= 0) {
       pathPrices(t, lambda);
@@ -294,6 +337,7 @@ export function runEngine(descPtr: usize): void {
       pset(i, P_LAST_TARGET, w);
       const margin = fixed ? size : size * equity;
       pset(i, P_PENDING, w * margin * L);
+      S.anyPending = true;
     }
   }
 

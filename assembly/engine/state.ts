@@ -19,6 +19,15 @@ export let timePtr: usize = 0;
 export let symbolsPtr: usize = 0;
 export let scratchPtr: usize = 0;
 
+/** Every table has non-decreasing floors and 0 ≤ mmr < 1: bracket hints and the path bound hold. */
+export let tablesSound: bool = false;
+/** Σ over all tables of |MM jump| at each floor (0 for tables whose cum makes MM continuous). */
+export let mmSlack: f64 = 0;
+/** Some position has a queued target (P_PENDING not NaN): the next open has fills to make. */
+export let anyPending: bool = false;
+/** The bar's cross path was proved safe before its fills, and no order has filled since. */
+export let pathSafeBar: bool = false;
+
 // Account state and run totals.
 /** The free wallet (isolated) or the cross wallet. */
 export let wallet: f64 = 0;

@@ -130,7 +130,9 @@ export const P_OPEN_QTY = 16;
 export const P_OPEN_FILL = 17;
 export const P_OPEN_SIDE = 18;
 export const P_PRICE = 19;
-export const POS_FIELDS = 20;
+/** Kernel cache: the bracket found by the last maintenance-margin lookup (a hint, never a result). */
+export const P_BRACKET = 20;
+export const POS_FIELDS = 21;
 
 /** Trade record fields; symbol is the run's symbol index, reason a REASON_* code. */
 export const T_SYMBOL = 0;
