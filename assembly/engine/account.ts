@@ -6,6 +6,7 @@ import { metricsAddTrade } from "../metrics";
 import {
   P_BOOKED,
   P_BRACKET,
+  POS_FIELDS,
   P_ENTRY,
   P_ENTRY_TIME,
   P_ENTRY_VALUE,
@@ -42,6 +43,7 @@ import {
   pset,
   records,
   ruined,
+  scratchPtr,
   sym,
   tablePtr,
   tablesSound,
@@ -61,8 +63,9 @@ export function mmAt(i: i32, price: f64): f64 {
   const notional = pget(i, P_QTY) * price;
   let k: i32;
   if (tablesSound) {
-    k = bracketIndexFrom(table, rows, notional, <i32>pget(i, P_BRACKET));
-    pset(i, P_BRACKET, <f64>k);
+    const at = scratchPtr + (<usize>(i * POS_FIELDS + P_BRACKET) << 3);
+    k = bracketIndexFrom(table, rows, notional, load<i32>(at));
+    store<i32>(at, k);
   } else {
     k = bracketIndexAt(table, rows, notional);
   }

@@ -152,12 +152,13 @@ function begin(descPtr: usize): void {
   } else {
     recordsReset(0, 0, 0, 0);
   }
-  checkTables();
   for (let i: i32 = 0; i < S.nSym; i++) {
     for (let f: i32 = 0; f < POS_FIELDS; f++) pset(i, f, 0);
     pset(i, P_LP, NaN);
     pset(i, P_PENDING, NaN);
+    S.cacheSymbol(i);
   }
+  checkTables();
 }
 
 /** Step 1: funding at the open, paid by every position held into it (s × q × MP_open × rate). */

@@ -2,7 +2,7 @@
 // and accessors for the per-symbol blocks and the position state in the scratch block. Module
 // globals are WebAssembly globals, private to each instance, so nothing here touches memory
 // that another worker could share.
-import { POS_FIELDS, S_BRACKETS, S_BRACKET_ROWS, SYM_FIELDS } from "../../src/engine/layout";
+import { P_PTRS, POS_FIELDS, S_BRACKETS, S_BRACKET_ROWS, SYM_FIELDS } from "../../src/engine/layout";
 
 // Settings of the run.
 export let nBars: i32 = 0;
@@ -50,20 +50,31 @@ export let liquidationLoss: f64 = 0;
   return load<f64>(symbolsPtr + (<usize>(i * SYM_FIELDS + field) << 3));
 }
 
+/** Where symbol i's cached copy of block field `field` lies (P_PTRS, written by cacheSymbol). */
+// @ts-ignore: decorator
+@inline function cached(i: i32, field: i32): usize {
+  return scratchPtr + (<usize>(i * POS_FIELDS + P_PTRS + field) << 3);
+}
+
+/** Copies symbol i's block into its P_PTRS slots as u32 values (once per run). */
+export function cacheSymbol(i: i32): void {
+  for (let f: i32 = 0; f < SYM_FIELDS; f++) store<u32>(cached(i, f), <u32>sym(i, f));
+}
+
 /** Value at bar t of the column whose pointer is in field `field` of symbol i's block. */
 // @ts-ignore: decorator
 @inline export function col(i: i32, field: i32, t: i32): f64 {
-  return load<f64>(<usize>sym(i, field) + (<usize>t << 3));
+  return load<f64>(<usize>load<u32>(cached(i, field)) + (<usize>t << 3));
 }
 
 // @ts-ignore: decorator
 @inline export function tablePtr(i: i32): usize {
-  return <usize>sym(i, S_BRACKETS);
+  return <usize>load<u32>(cached(i, S_BRACKETS));
 }
 
 // @ts-ignore: decorator
 @inline export function tableRows(i: i32): i32 {
-  return <i32>sym(i, S_BRACKET_ROWS);
+  return load<i32>(cached(i, S_BRACKET_ROWS));
 }
 
 /** Position field of symbol i in the scratch block. */

@@ -130,9 +130,15 @@ export const P_OPEN_QTY = 16;
 export const P_OPEN_FILL = 17;
 export const P_OPEN_SIDE = 18;
 export const P_PRICE = 19;
-/** Kernel cache: the bracket found by the last maintenance-margin lookup (a hint, never a result). */
+/** Kernel cache: the bracket found by the last maintenance-margin lookup, an i32 in the slot's low bytes (a hint, never a result). */
 export const P_BRACKET = 20;
-export const POS_FIELDS = 21;
+/**
+ * Kernel cache: the symbol block (SYM_FIELDS slots) again, each slot holding its value as a u32 in
+ * its low bytes, so the bar loop reads column pointers without an f64 → integer conversion.
+ */
+export const P_PTRS = 21;
+/** P_PTRS + SYM_FIELDS. */
+export const POS_FIELDS = 31;
 
 /** Trade record fields; symbol is the run's symbol index, reason a REASON_* code. */
 export const T_SYMBOL = 0;
