@@ -1,7 +1,7 @@
 // The account flags that `backtest` and `sweep` share (balance, sizing, fees, liquidation model,
 // brackets): declared and parsed in one place so the two commands cannot drift apart.
 import type { Command } from 'commander';
-import { loadBracketFile, type BracketTable } from '../engine/brackets.js';
+import { loadBracketFile } from '../engine/brackets.js';
 import {
   CLI_FLAGS,
   DEFAULTS,
@@ -9,8 +9,8 @@ import {
   parseMarginPerPosition,
   parseNumberFlag,
   parseSlippageBps,
+  type AccountSettings,
 } from '../engine/runspec.js';
-import type { LiquidationModel, Sizing } from '../engine/types.js';
 
 export interface AccountFlags {
   balance?: string;
@@ -20,16 +20,6 @@ export interface AccountFlags {
   liquidation?: string;
   liquidationFeeRate?: string;
   brackets?: string;
-}
-
-export interface AccountSettings {
-  balance?: number;
-  sizing?: Sizing;
-  feeRate?: number;
-  slippage?: number;
-  liquidation?: LiquidationModel;
-  liquidationFeeRate?: number;
-  brackets?: Record<string, BracketTable>;
 }
 
 /** Declares the account flags on a command. */

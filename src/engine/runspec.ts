@@ -44,6 +44,12 @@ export interface RunSpecInput {
   records?: boolean;
 }
 
+/** The account settings a command shares across its runs (backtest's and sweep's flags). */
+export type AccountSettings = Pick<
+  RunSpecInput,
+  'balance' | 'sizing' | 'feeRate' | 'slippage' | 'liquidation' | 'liquidationFeeRate' | 'brackets'
+>;
+
 export type RunSpecField = Exclude<keyof RunSpecInput, 'brackets' | 'records'>;
 
 /** How each setting is called in error messages (the CLI passes its flag names). */

@@ -81,6 +81,19 @@ export const METRIC_NAMES = [
   'ruined',
 ] as const satisfies readonly (keyof Metrics)[];
 
+/** Metrics where a smaller value is the better run: rankings (sweep --top, reports) sort them ascending. */
+export const LOWER_IS_BETTER: ReadonlySet<string> = new Set([
+  'volatility',
+  'maxDrawdown',
+  'liquidations',
+  'liquidationLoss',
+  'fees',
+  'funding',
+  'rejectedOrders',
+  'maxMarginRatio',
+  'ruined',
+]);
+
 export type ExitReason = 'signal' | 'liquidation' | 'end';
 
 export interface TradeRecord {

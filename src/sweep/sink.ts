@@ -1,7 +1,7 @@
 // Sweep rows as result tables (for the file writers) and objects (for the library), and the
 // bounded heap behind --top. A null metric travels as NaN and is written as NaN (Arrow, Parquet)
 // or an empty field (CSV); rows handed to library callers and JSON carry null.
-import { METRIC_NAMES, type MarginMode, type Metrics } from '../engine/types.js';
+import { LOWER_IS_BETTER, METRIC_NAMES, type MarginMode, type Metrics } from '../engine/types.js';
 import type { ColumnSchema, ColumnSpec, ResultTable } from '../report/export.js';
 import { runAt, type GridSpec } from './grid.js';
 import { METRICS_PER_ROW } from './task.js';
@@ -72,18 +72,6 @@ export function rowObject(grid: GridSpec, index: number, metrics: Float64Array, 
   return { run: index, symbols: r.symbols, params: r.params, leverage: r.leverage, marginMode: r.marginMode, metrics: m as unknown as Metrics };
 }
 
-/** Metrics where smaller is better: --top ranks them ascending unless told otherwise. */
-export const LOWER_IS_BETTER: ReadonlySet<string> = new Set([
-  'volatility',
-  'maxDrawdown',
-  'liquidations',
-  'liquidationLoss',
-  'fees',
-  'funding',
-  'rejectedOrders',
-  'maxMarginRatio',
-  'ruined',
-]);
 
 /**
  * The K best rows by one metric, in a bounded binary heap (worst kept row at the root). NaN

@@ -3,27 +3,17 @@
 // Float64Array (row-major, METRIC_NAMES order). Worker threads are thin shells around it, and
 // tests call it in-process.
 import type { Candles } from '../data/schema.js';
-import type { BracketTable } from '../engine/brackets.js';
 import { KernelSession } from '../engine/kernel.js';
 import { PAGE } from '../engine/layout.js';
 import { createMemory } from '../engine/wasm.js';
-import { buildRunSpec, CLI_FLAGS } from '../engine/runspec.js';
-import { METRIC_NAMES, type LiquidationModel, type Metrics, type RunSpec, type Sizing } from '../engine/types.js';
+import { buildRunSpec, CLI_FLAGS, type AccountSettings } from '../engine/runspec.js';
+import { METRIC_NAMES, type Metrics, type RunSpec } from '../engine/types.js';
 import { UserError } from '../errors.js';
 import { computeTargets } from '../strategies/index.js';
 import { comboParams, runAt, type GridSpec } from './grid.js';
 
 /** The settings every run of a sweep shares (backtest's sizing and fee options); defaults as backtest. */
-export interface SweepSettings {
-  balance?: number;
-  sizing?: Sizing;
-  feeRate?: number;
-  slippage?: number;
-  liquidation?: LiquidationModel;
-  liquidationFeeRate?: number;
-  /** Bracket tables by symbol over the bundled ones. */
-  brackets?: Record<string, BracketTable>;
-}
+export type SweepSettings = AccountSettings;
 
 /** Metrics per row in a chunk's output. */
 export const METRICS_PER_ROW = METRIC_NAMES.length;

@@ -2,7 +2,7 @@
 // million rows becomes a few kilobytes: one heatmap of a metric over two parameters per margin
 // mode (the mean over every other dimension: leverage, symbols, other parameters), the best
 // runs, and liquidations per leverage.
-import { METRIC_NAMES } from '../../engine/types.js';
+import { LOWER_IS_BETTER, METRIC_NAMES } from '../../engine/types.js';
 import { UserError } from '../../errors.js';
 import type { ResultTable } from '../export.js';
 import type { RowsView } from './backtest-view.js';
@@ -11,17 +11,6 @@ import { column, modeColumn, numbers, strings, type SweepResults } from './resul
 /** Columns of a sweep row that are neither parameters nor metrics. */
 export const SWEEP_ID_COLUMNS = ['run', 'marginMode', 'margin', 'leverage', 'symbols', 'strategy'] as const;
 
-/** Metrics where a smaller value is the better run (the top table sorts these ascending). */
-export const LOWER_IS_BETTER: ReadonlySet<string> = new Set([
-  'maxDrawdown',
-  'volatility',
-  'liquidations',
-  'liquidationLoss',
-  'fees',
-  'funding',
-  'rejectedOrders',
-  'maxMarginRatio',
-]);
 
 export interface HeatmapView {
   marginMode: string;
