@@ -2,7 +2,7 @@
 // docs/performance.md all measure the same thing. Sizes shrink with --quick for a smoke run.
 import type { Candles } from '../src/data/schema.js';
 import { synthesize } from '../src/data/synth.js';
-import { bracketTableFor } from '../src/engine/brackets.js';
+import { buildRunSpec } from '../src/engine/runspec.js';
 import type { MarginMode, RunSpec } from '../src/engine/types.js';
 import { computeTargets, logSpread, pairFromSpread } from '../src/strategies/index.js';
 
@@ -26,21 +26,7 @@ export const SEED = 1;
  * liquidation checks and marking.
  */
 export function benchSpec(symbols: string[], marginMode: MarginMode, records: boolean): RunSpec {
-  return {
-    marginMode,
-    strategy: 'sma-cross',
-    params: { fast: 10, slow: 50 },
-    symbols,
-    leverage: 10,
-    balance: 10_000,
-    sizing: { kind: 'fraction', fraction: 0.1 },
-    feeRate: 0.0005,
-    slippage: 0,
-    liquidation: { kind: 'binance' },
-    liquidationFeeRate: 0.0125,
-    brackets: symbols.map((s) => bracketTableFor(s)),
-    records,
-  };
+  return buildRunSpec({ marginMode, strategy: 'sma-cross', symbols, sizing: { kind: 'fraction', fraction: 0.1 }, records });
 }
 
 /** Synthetic 1m candles with mark prices and funding (src/data/synth.ts), seed 1. */

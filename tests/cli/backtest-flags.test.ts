@@ -5,29 +5,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
 import { mainJobBlocks, writeOutputs } from '../../src/cli/backtest.js';
-import { main } from '../../src/cli/main.js';
 import { backtest, type BacktestRun } from '../../src/engine/backtest.js';
+import { runCli } from '../helpers/cli.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'margincall-cli-flags-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 afterEach(() => vi.restoreAllMocks());
 
-/** Runs the CLI in this process, capturing what it prints. */
-async function run(...args: string[]): Promise<{ status: number; stdout: string; stderr: string }> {
-  let stdout = '';
-  let stderr = '';
-  vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
-    stdout += String(chunk);
-    return true;
-  });
-  vi.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => {
-    stderr += String(chunk);
-    return true;
-  });
-  const status = await main(['backtest', ...args]);
-  vi.restoreAllMocks();
-  return { status, stdout, stderr };
-}
+const run = (...args: string[]) => runCli('backtest', ...args);
 
 describe('margincall backtest refuses every bad flag, by name', () => {
   const bad: Array<[string[], string]> = [

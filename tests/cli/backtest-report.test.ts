@@ -1,21 +1,16 @@
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it, vi } from 'vitest';
-import { main } from '../../src/cli/main.js';
+import { describe, expect, it } from 'vitest';
+import { runCli } from '../helpers/cli.js';
 
 describe('backtest --report', () => {
   it('writes a self-contained HTML report of both margin modes next to the printed table', async () => {
     const html = join(mkdtempSync(join(tmpdir(), 'mc-report-')), 'bt.html');
-    const out = vi.spyOn(process.stdout, 'write').mockImplementation(() => true);
-    let code: number;
-    try {
-      code = await main(['backtest', '--symbols', 'BTCUSDT', '--strategy', 'ema-cross', '--leverage', '20',
-        '--from', '2025-01-01', '--to', '2025-02-01', '--report', html]);
-    } finally {
-      out.mockRestore();
-    }
-    expect(code).toBe(0);
+    const r = await runCli('backtest', '--symbols', 'BTCUSDT', '--strategy', 'ema-cross', '--leverage', '20',
+      '--from', '2025-01-01', '--to', '2025-02-01', '--report', html);
+    expect(r.status).toBe(0);
+    expect(r.stdout).toContain(`wrote ${html}`);
     const page = readFileSync(html, 'utf8');
     expect(page.startsWith('<!DOCTYPE html>') || page.startsWith('<!doctype html>')).toBe(true);
     // the chart library is inlined and nothing is fetched at view time

@@ -5,12 +5,12 @@ import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { main } from '../../src/cli/main.js';
 import { synthesize } from '../../src/data/synth.js';
 import { writeDataset } from '../../src/data/write.js';
 import { readTable, type ResultTable } from '../../src/report/export.js';
 import { sweepToFile } from '../../src/sweep/index.js';
 import { journalPath, manifestPath, RECORD_F64 } from '../../src/sweep/journal.js';
+import { runCli } from '../helpers/cli.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'margincall-cli-sweep-'));
 const data = join(tmp, 'data');
@@ -109,22 +109,7 @@ describe('margincall sweep interrupted and resumed', () => {
   });
 });
 
-/** Runs the CLI in this process, capturing what it prints. */
-async function run(...args: string[]): Promise<{ status: number; stdout: string; stderr: string }> {
-  let stdout = '';
-  let stderr = '';
-  vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
-    stdout += String(chunk);
-    return true;
-  });
-  vi.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => {
-    stderr += String(chunk);
-    return true;
-  });
-  const status = await main(args);
-  vi.restoreAllMocks();
-  return { status, stdout, stderr };
-}
+const run = (...args: string[]) => runCli(...args);
 
 describe('margincall sweep in-process', () => {
   it('--top --by --json prints the best rows', async () => {

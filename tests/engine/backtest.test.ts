@@ -9,7 +9,7 @@ import { backtest, SAMPLE_DATA_PATH, selectCandles, type BacktestOptions } from 
 import { runReference } from '../../src/engine/reference.js';
 import { buildRunSpec } from '../../src/engine/runspec.js';
 import { writeFileAtomic } from '../../src/io/atomic.js';
-import { UserError } from '../../src/errors.js';
+import { userError } from '../helpers/errors.js';
 import { buyHold, computeTargets } from '../../src/strategies/index.js';
 
 const JANUARY = { from: '2025-01-01', to: '2025-02-01' } as const;
@@ -18,15 +18,6 @@ const all = loadDataset(SAMPLE_DATA_PATH);
 const tmp = mkdtempSync(join(tmpdir(), 'margincall-backtest-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
-function userError(fn: () => unknown): UserError {
-  try {
-    fn();
-  } catch (err) {
-    expect(err).toBeInstanceOf(UserError);
-    return err as UserError;
-  }
-  throw new Error('expected a UserError, nothing was thrown');
-}
 
 describe('backtest()', () => {
   it('runs isolated then cross on the same targets, with the run description of the JSON', () => {

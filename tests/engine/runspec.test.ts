@@ -17,20 +17,10 @@ import {
   parseSymbols,
   type RunSpecInput,
 } from '../../src/engine/runspec.js';
-import { UserError } from '../../src/errors.js';
+import { userError } from '../helpers/errors.js';
 
 const base: RunSpecInput = { marginMode: 'cross', strategy: 'sma-cross', symbols: ['BTCUSDT'] };
 
-/** The UserError a call throws (fails the test when it throws anything else or nothing). */
-function userError(fn: () => unknown): UserError {
-  try {
-    fn();
-  } catch (err) {
-    expect(err).toBeInstanceOf(UserError);
-    return err as UserError;
-  }
-  throw new Error('expected a UserError, nothing was thrown');
-}
 
 describe('buildRunSpec defaults (SPEC §5)', () => {
   it('fills in every default and one bracket table per symbol', () => {

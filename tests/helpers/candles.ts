@@ -1,5 +1,5 @@
 import type { Candles, SymbolSeries } from '../../src/data/schema.js';
-import { bracketTableFor } from '../../src/engine/brackets.js';
+import { buildRunSpec } from '../../src/engine/runspec.js';
 import type { RunSpec } from '../../src/engine/types.js';
 
 /** Bars of one symbol as [open, high, low, close] rows; mark rows and funding optional. */
@@ -36,24 +36,9 @@ export function candlesOf(symbols: Record<string, BarsSpec>, intervalMs = 3_600_
 /** A flat bar at price p. */
 export const flatBar = (p: number): [number, number, number, number] => [p, p, p, p];
 
-/** A run spec with SPEC §5 defaults, no fees unless given. */
+/** A run spec with SPEC §5 defaults (from buildRunSpec), no fees unless given, records on. */
 export function specOf(symbols: string[], over: Partial<RunSpec> = {}): RunSpec {
-  return {
-    marginMode: 'isolated',
-    strategy: 'signals',
-    params: {},
-    symbols,
-    leverage: 10,
-    balance: 10_000,
-    sizing: { kind: 'fixed', amount: 1_000 },
-    feeRate: 0,
-    slippage: 0,
-    liquidation: { kind: 'binance' },
-    liquidationFeeRate: 0.0125,
-    brackets: symbols.map((s) => bracketTableFor(s)),
-    records: true,
-    ...over,
-  };
+  return { ...buildRunSpec({ marginMode: 'isolated', strategy: 'signals', symbols, feeRate: 0, records: true }), ...over };
 }
 
 /** Target columns from literal arrays. */
