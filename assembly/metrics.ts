@@ -1,7 +1,10 @@
-// SPEC §7 metrics in one streaming pass: Welford mean/variance of the bar returns, downside sum,
-// running peak and drawdown, running growth product, trade statistics. Twin of
-// src/engine/metrics.ts (MetricsAccumulator): the same operations in the same order.
+// SPEC §7 metrics in one streaming pass: blocked Welford mean/variance of the bar returns,
+// downside sum, running peak and drawdown, running growth product, trade statistics. Twin of
+// src/engine/metrics.ts (MetricsAccumulator, where the blocked variance is explained): the same
+// operations in the same order. The bar state is exported for assembly/engine/quiet.ts, which
+// keeps it in locals across a stretch of quiet bars.
 import {
+  METRICS_BLOCK,
   M_ANNUALIZED_RETURN,
   M_CALMAR,
   M_EXPECTANCY,
@@ -18,15 +21,20 @@ import {
 } from "../src/engine/layout";
 
 let balance: f64 = 0;
-let prev: f64 = 0;
-let last: f64 = 0;
+export let prev: f64 = 0;
+export let last: f64 = 0;
 let n: f64 = 0;
 let mean: f64 = 0;
 let m2: f64 = 0;
-let downside: f64 = 0;
-let growth: f64 = 1;
-let peak: f64 = 0;
-let maxDrawdown: f64 = 0;
+// the open block of returns
+export let blockN: i32 = 0;
+export let shift: f64 = 0;
+export let s1: f64 = 0;
+export let s2: f64 = 0;
+export let downside: f64 = 0;
+export let growth: f64 = 1;
+export let peak: f64 = 0;
+export let maxDrawdown: f64 = 0;
 let trades: f64 = 0;
 let wins: f64 = 0;
 let gains: f64 = 0;
@@ -40,6 +48,10 @@ export function metricsReset(startBalance: f64): void {
   n = 0;
   mean = 0;
   m2 = 0;
+  blockN = 0;
+  shift = 0;
+  s1 = 0;
+  s2 = 0;
   downside = 0;
   growth = 1;
   peak = startBalance;
@@ -54,10 +66,11 @@ export function metricsReset(startBalance: f64): void {
 /** One equity point per bar, at its close. */
 export function metricsAddBar(equity: f64): void {
   const r = prev > 0 ? equity / prev - 1 : 0;
-  n += 1;
-  const delta = r - mean;
-  mean += delta / n;
-  m2 += delta * (r - mean);
+  if (n + <f64>blockN == 0) shift = r;
+  const d = r - shift;
+  s1 += d;
+  s2 += d * d;
+  if (++blockN == METRICS_BLOCK) metricsMergeBlock();
   if (r < 0) downside += r * r;
   growth *= 1 + r;
   if (equity > peak) peak = equity;
@@ -67,6 +80,23 @@ export function metricsAddBar(equity: f64): void {
   }
   prev = equity;
   last = equity;
+}
+
+/** Chan et al.'s merge of the open block into the running count, mean and M2. */
+export function metricsMergeBlock(): void {
+  const nb = <f64>blockN;
+  if (blockN == 0) return;
+  const blockMean = shift + s1 / nb;
+  const blockM2 = Math.max(0, s2 - (s1 * s1) / nb);
+  const total = n + nb;
+  const delta = blockMean - mean;
+  mean += (delta * nb) / total;
+  m2 += blockM2 + (delta * delta * n * nb) / total;
+  n = total;
+  shift = mean;
+  s1 = 0;
+  s2 = 0;
+  blockN = 0;
 }
 
 /** One trade closed by a signal or a liquidation (not by the end of the data). */
@@ -96,6 +126,7 @@ export function metricsAddTrade(pnl: f64): void {
  * run totals (exposure's numerator, liquidations, fees…) are written by the engine.
  */
 export function metricsFinish(outPtr: usize, ann: f64, exposedBars: f64): void {
+  metricsMergeBlock();
   const std = n > 1 ? Math.sqrt(m2 / (n - 1)) : NaN;
   const sqrtAnn = Math.sqrt(ann);
   const annualizedReturn = n > 0 ? Math.pow(growth, ann / n) - 1 : NaN;

@@ -11,6 +11,12 @@ export const PAGE = 65536;
 /** The declared maximum of the imported shared memory, in pages (asconfig.json: maximumMemory). */
 export const MAX_PAGES = 65536;
 
+/**
+ * Bar returns per block of the streaming variance (src/engine/metrics.ts): within a block plain
+ * shifted sums, at its end a Chan et al. merge into the running mean and M2.
+ */
+export const METRICS_BLOCK = 256;
+
 /** Rows per bracket table in kernel memory, and f64 fields per row. */
 export const MAX_BRACKETS = 16;
 export const BRACKET_FIELDS = 5;

@@ -1,5 +1,14 @@
-// SPEC §7 metrics in one streaming pass (Welford variance, running peak, running product), so a
-// run never keeps its equity curve to measure it. The kernel's assembly/metrics.ts is the twin.
+// SPEC §7 metrics in one streaming pass (blocked Welford variance, running peak, running
+// product), so a run never keeps its equity curve to measure it. The kernel's assembly/metrics.ts
+// is the twin, and assembly/engine/quiet.ts its unrolled copy for quiet bars.
+//
+// The variance is Welford's in blocks: within a block of METRICS_BLOCK returns it sums
+// d = r − shift and d², shifted by the running mean (the first return for the first block), and
+// at the block's end merges (count, mean, M2) into the running ones with Chan et al.'s pairwise
+// update. Plain Welford divides by n on every bar, a loop-carried division that caps the kernel's
+// bar rate; the blocked form has only additions per bar and the same robustness (centred sums;
+// a constant return series gives M2 = 0 exactly).
+import { METRICS_BLOCK } from './layout.js';
 import type { Metrics } from './types.js';
 
 /** The run totals the simulator counts itself and hands over when it finishes. */
@@ -25,6 +34,11 @@ export class MetricsAccumulator {
   private n = 0;
   private mean = 0;
   private m2 = 0;
+  // the open block
+  private blockN = 0;
+  private shift = 0;
+  private s1 = 0;
+  private s2 = 0;
   private downside = 0;
   private growth = 1;
   private peak: number;
@@ -45,10 +59,11 @@ export class MetricsAccumulator {
   /** One equity point per bar, at its close. */
   addBar(equity: number): void {
     const r = this.prev > 0 ? equity / this.prev - 1 : 0;
-    this.n++;
-    const delta = r - this.mean;
-    this.mean += delta / this.n;
-    this.m2 += delta * (r - this.mean);
+    if (this.n + this.blockN === 0) this.shift = r;
+    const d = r - this.shift;
+    this.s1 += d;
+    this.s2 += d * d;
+    if (++this.blockN === METRICS_BLOCK) this.mergeBlock();
     if (r < 0) this.downside += r * r;
     this.growth *= 1 + r;
     if (equity > this.peak) this.peak = equity;
@@ -58,6 +73,23 @@ export class MetricsAccumulator {
     }
     this.prev = equity;
     this.last = equity;
+  }
+
+  /** Chan et al.'s merge of the open block into the running count, mean and M2. */
+  private mergeBlock(): void {
+    const nb = this.blockN;
+    if (nb === 0) return;
+    const blockMean = this.shift + this.s1 / nb;
+    const blockM2 = Math.max(0, this.s2 - (this.s1 * this.s1) / nb);
+    const total = this.n + nb;
+    const delta = blockMean - this.mean;
+    this.mean += (delta * nb) / total;
+    this.m2 += blockM2 + (delta * delta * this.n * nb) / total;
+    this.n = total;
+    this.shift = this.mean;
+    this.s1 = 0;
+    this.s2 = 0;
+    this.blockN = 0;
   }
 
   /** One trade closed by a signal or a liquidation (trades closed at the end are not counted). */
@@ -73,6 +105,7 @@ export class MetricsAccumulator {
   }
 
   finish(totals: RunTotals): Metrics {
+    this.mergeBlock();
     const n = this.n;
     const ann = totals.barsPerYear;
     const std = n > 1 ? Math.sqrt(this.m2 / (n - 1)) : NaN;
