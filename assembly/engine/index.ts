@@ -77,6 +77,7 @@ import {
   refreshLp,
 } from "./account";
 import { crossSurplus, crossTrigger, openPrices, pathPrices, pathSafe } from "./cross";
+import { quietBars } from "./quiet";
 import { liqCount, recordsReset, tradeCount } from "./records";
 import * as S from "./state";
 import { col, pget, pset, sym } from "./state";
@@ -272,84 +273,98 @@ function intrabarCheck(t: i32): void {
   }
 }
 
+/** Steps 1–6 of bar t, for any number of symbols. */
+function stepBar(t: i32): void {
+  const nBars = S.nBars;
+  const nSym = S.nSym;
+  settleFunding(t);
+  gapCheck(t);
+  fills(t);
+  if (anyOpen()) S.exposedBars += 1;
+  intrabarCheck(t);
+
+  // End of data: close what is left at the MP close, without fee.
+  if (t == nBars - 1) {
+    for (let i: i32 = 0; i < nSym; i++) {
+      if (pget(i, P_SIDE) != 0) reduce(i, t, pget(i, P_QTY), col(i, S_MARK_CLOSE, t), 0, REASON_END);
+    }
+    floorCrossWallet();
+  }
+
+  // Step 5: mark to market at the close.
+  let equity = S.wallet;
+  let ratio: f64 = 0;
+  let sumMM: f64 = 0;
+  for (let i: i32 = 0; i < nSym; i++) {
+    const side = pget(i, P_SIDE);
+    if (side == 0) continue;
+    const c = col(i, S_MARK_CLOSE, t);
+    const upnl = side * pget(i, P_QTY) * (c - pget(i, P_ENTRY));
+    const m = mmAt(i, c);
+    if (S.isolated) {
+      const iw = pget(i, P_IW);
+      equity += iw + upnl;
+      const r = m / (iw + upnl);
+      if (r > ratio) ratio = r;
+    } else {
+      equity += upnl;
+      sumMM += m;
+    }
+  }
+  if (!S.isolated && sumMM > 0) ratio = sumMM / equity;
+  if (ratio > S.maxMarginRatio) S.maxMarginRatio = ratio;
+  metricsAddBar(equity);
+  if (equity <= 0) S.ruined = true;
+  if (S.records) {
+    store<f64>(S.equityPtr + (<usize>t << 3), equity);
+    store<f64>(S.ratioPtr + (<usize>t << 3), ratio);
+  }
+
+  // Step 6: the targets decided at this close fill at the next open.
+  if (S.ruined || t == nBars - 1) return;
+  for (let i: i32 = 0; i < nSym; i++) {
+    const w = col(i, S_TARGETS, t);
+    if (isNaN(w) || w == pget(i, P_LAST_TARGET)) continue;
+    pset(i, P_LAST_TARGET, w);
+    const margin = S.sizingFixed ? S.size : S.size * equity;
+    pset(i, P_PENDING, w * margin * S.leverage);
+    S.anyPending = true;
+  }
+}
+
 /** Runs the whole simulation described at `descPtr`. */
 export function runEngine(descPtr: usize): void {
   begin(descPtr);
+  S.equityPtr = <usize>slot(descPtr, D_EQUITY_PTR);
+  S.ratioPtr = <usize>slot(descPtr, D_RATIO_PTR);
+  S.sizingFixed = slot(descPtr, D_SIZING) == SIZING_FIXED;
+  S.size = slot(descPtr, D_SIZE);
+  S.exposedBars = 0;
+  S.maxMarginRatio = 0;
   const nBars = S.nBars;
-  const nSym = S.nSym;
-  const records = S.records;
-  const equityPtr = <usize>slot(descPtr, D_EQUITY_PTR);
-  const ratioPtr = <usize>slot(descPtr, D_RATIO_PTR);
-  const fixed = slot(descPtr, D_SIZING) == SIZING_FIXED;
-  const size = slot(descPtr, D_SIZE);
-  const L = S.leverage;
-  let exposedBars: f64 = 0;
-  let maxMarginRatio: f64 = 0;
-
-  for (let t: i32 = 0; t < nBars; t++) {
-    settleFunding(t);
-    gapCheck(t);
-    fills(t);
-    if (anyOpen()) exposedBars += 1;
-    intrabarCheck(t);
-
-    // End of data: close what is left at the MP close, without fee.
-    if (t == nBars - 1) {
-      for (let i: i32 = 0; i < nSym; i++) {
-        if (pget(i, P_SIDE) != 0) reduce(i, t, pget(i, P_QTY), col(i, S_MARK_CLOSE, t), 0, REASON_END);
-      }
-      floorCrossWallet();
-    }
-
-    // Step 5: mark to market at the close.
-    let equity = S.wallet;
-    let ratio: f64 = 0;
-    let sumMM: f64 = 0;
-    for (let i: i32 = 0; i < nSym; i++) {
-      const side = pget(i, P_SIDE);
-      if (side == 0) continue;
-      const c = col(i, S_MARK_CLOSE, t);
-      const upnl = side * pget(i, P_QTY) * (c - pget(i, P_ENTRY));
-      const m = mmAt(i, c);
-      if (S.isolated) {
-        const iw = pget(i, P_IW);
-        equity += iw + upnl;
-        const r = m / (iw + upnl);
-        if (r > ratio) ratio = r;
-      } else {
-        equity += upnl;
-        sumMM += m;
+  // One symbol: stretches of bars where nothing can happen but marking run in quiet.ts.
+  const quiet = S.nSym == 1 && S.tablesSound;
+  let t: i32 = 0;
+  while (t < nBars) {
+    if (quiet) {
+      const next = quietBars(t);
+      if (next != t) {
+        t = next;
+        continue;
       }
     }
-    if (!S.isolated && sumMM > 0) ratio = sumMM / equity;
-    if (ratio > maxMarginRatio) maxMarginRatio = ratio;
-    metricsAddBar(equity);
-    if (equity <= 0) S.ruined = true;
-    if (records) {
-      store<f64>(equityPtr + (<usize>t << 3), equity);
-      store<f64>(ratioPtr + (<usize>t << 3), ratio);
-    }
-
-    // Step 6: the targets decided at this close fill at the next open.
-    if (S.ruined || t == nBars - 1) continue;
-    for (let i: i32 = 0; i < nSym; i++) {
-      const w = col(i, S_TARGETS, t);
-      if (isNaN(w) || w == pget(i, P_LAST_TARGET)) continue;
-      pset(i, P_LAST_TARGET, w);
-      const margin = fixed ? size : size * equity;
-      pset(i, P_PENDING, w * margin * L);
-      S.anyPending = true;
-    }
+    stepBar(t);
+    t++;
   }
 
   const out = descPtr + (<usize>D_METRICS << 3);
-  metricsFinish(out, slot(descPtr, D_ANN), exposedBars);
+  metricsFinish(out, slot(descPtr, D_ANN), S.exposedBars);
   setSlot(out, M_LIQUIDATIONS, S.liquidations);
   setSlot(out, M_LIQUIDATION_LOSS, S.liquidationLoss);
   setSlot(out, M_FEES, S.totalFees);
   setSlot(out, M_FUNDING, S.totalFunding);
   setSlot(out, M_REJECTED_ORDERS, S.rejected);
-  setSlot(out, M_MAX_MARGIN_RATIO, maxMarginRatio);
+  setSlot(out, M_MAX_MARGIN_RATIO, S.maxMarginRatio);
   setSlot(out, M_RUINED, S.ruined ? 1 : 0);
   setSlot(descPtr, D_TRADE_COUNT, <f64>tradeCount);
   setSlot(descPtr, D_LIQ_COUNT, <f64>liqCount);

@@ -28,6 +28,16 @@ export let anyPending: bool = false;
 /** The bar's cross path was proved safe before its fills, and no order has filled since. */
 export let pathSafeBar: bool = false;
 
+// Per-run outputs of the bar loop, shared by its slow step (index.ts) and quiet stretch (quiet.ts).
+export let exposedBars: f64 = 0;
+export let maxMarginRatio: f64 = 0;
+/** Record columns (records only). */
+export let equityPtr: usize = 0;
+export let ratioPtr: usize = 0;
+/** Sizing: a fixed margin per position, else a fraction of equity. */
+export let sizingFixed: bool = true;
+export let size: f64 = 0;
+
 // Account state and run totals.
 /** The free wallet (isolated) or the cross wallet. */
 export let wallet: f64 = 0;
@@ -59,6 +69,12 @@ export let liquidationLoss: f64 = 0;
 /** Copies symbol i's block into its P_PTRS slots as u32 values (once per run). */
 export function cacheSymbol(i: i32): void {
   for (let f: i32 = 0; f < SYM_FIELDS; f++) store<u32>(cached(i, f), <u32>sym(i, f));
+}
+
+/** Address of bar 0 of the column whose pointer is in field `field` of symbol i's block. */
+// @ts-ignore: decorator
+@inline export function colPtr(i: i32, field: i32): usize {
+  return <usize>load<u32>(cached(i, field));
 }
 
 /** Value at bar t of the column whose pointer is in field `field` of symbol i's block. */

@@ -291,6 +291,39 @@ describe('kernel vs reference', () => {
     expect(withRejected).toBeGreaterThan(0);
   });
 
+  // One symbol over more bars than a metrics block, targets held for long stretches: the kernel's
+  // quiet-bar path (assembly/engine/quiet.ts) runs most bars, across block ends, funding events
+  // and liquidations.
+  it('agree on long one-symbol runs, where most bars are quiet', () => {
+    const longShape = fc
+      .tuple(shapeArb, fc.integer({ min: 257, max: 2_000 }), fc.constantFrom(...SYMBOLS))
+      .map(([shape, nBars, symbol]) => ({ ...shape, nBars, symbols: [symbol] }));
+    const longHold = fc.tuple(settingsArb, fc.integer({ min: 20, max: 400 })).map(([s, hold]) => ({ ...s, hold }));
+    let cases = 0;
+    let liquidated = 0;
+    let funded = 0;
+    fc.assert(
+      fc.property(longShape, longHold, fc.boolean(), (shape, settings, records) => {
+        const candles = market(shape);
+        const targets = [targetSeries(settings.targetSeed, shape.nBars, settings.hold)];
+        const session = new KernelSession(candles);
+        for (const mode of ['isolated', 'cross'] as const) {
+          const spec = { ...specFor(shape.symbols, mode, settings), records };
+          const ref = runReference(spec, candles, targets);
+          const ker = session.run(spec, targets);
+          const diff = records ? differences(ker, ref) : metricDifferences(ker.metrics, ref.metrics);
+          if (diff.length > 0) throw new Error(`${mode}:\n${diff.join('\n')}`);
+          cases++;
+          if (ref.metrics.liquidations > 0) liquidated++;
+          if (ref.metrics.funding !== 0) funded++;
+        }
+      }),
+      { numRuns: 400 },
+    );
+    expect(liquidated / cases).toBeGreaterThan(0.05);
+    expect(funded / cases).toBeGreaterThan(0.2);
+  });
+
   it('give the same metrics without records, and runKernel matches a session', () => {
     fc.assert(
       fc.property(shapeArb, settingsArb, fc.constantFrom<MarginMode>('isolated', 'cross'), (shape, settings, mode) => {
