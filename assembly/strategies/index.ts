@@ -57,3 +57,5 @@ export function computePair(
 ): void {
   pair(lookback, entry, exit, nBars, spreadPtr, outAPtr, outBPtr);
 }
+
+export { smaCrossBatch, smaCrossExpand } from "./sma-batch";

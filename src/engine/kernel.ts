@@ -4,6 +4,10 @@
 import type { Candles } from '../data/schema.js';
 import { packBracketTable } from './brackets.js';
 import {
+  BATCH_FIXED_SLOTS,
+  BATCH_LIST_ENTRIES,
+  BATCH_MAX_SETS,
+  BATCH_MAX_WINDOWS,
   BRACKET_FIELDS,
   D_ANN,
   D_BALANCE,
@@ -179,6 +183,24 @@ export interface KernelSessionOptions {
    * Such sessions produce metrics only (no records).
    */
   shared?: { memory: WebAssembly.Memory; area: number; fill: boolean };
+  /**
+   * Reserve the sma-cross batch region (layout.ts BATCH_*) in the run area, for smaCrossBatch
+   * (sweeps). Every session on one shared memory must agree on it.
+   */
+  batch?: boolean;
+}
+
+/** Where a session's sma-cross batch region lies (f64 slot indices; the i32 parts as byte offsets). */
+interface BatchRegion {
+  windows: number;
+  fast: number;
+  slow: number;
+  counts: number;
+  sums: number;
+  sma: number;
+  state: number;
+  list: number;
+  close: number;
 }
 
 /**
@@ -199,6 +221,9 @@ export class KernelSession {
   private readonly scratchSlot: number;
   private readonly targetsSlot: number;
   private readonly recordsSlot: number;
+  private readonly batch: BatchRegion | null;
+  /** Per-set capacity of the change list in the last smaCrossBatch call. */
+  private batchCap = 0;
   private readonly initialRecordCap: number;
   private recordCap: number;
   private readonly shared: boolean;
@@ -228,12 +253,14 @@ export class KernelSession {
       const funding = s.fundingRate ? take(nBars) : -1;
       return { name: s.symbol, open, markOpen, markHigh, markLow, markClose, funding };
     });
-    if (opts.shared) take(opts.shared.area * (DESC_SLOTS + nData * (SYM_FIELDS + TABLE_SLOTS + POS_FIELDS + nBars)));
+    const batchSlots = opts.batch ? BATCH_FIXED_SLOTS + nBars : 0;
+    if (opts.shared) take(opts.shared.area * (DESC_SLOTS + nData * (SYM_FIELDS + TABLE_SLOTS + POS_FIELDS + nBars) + batchSlots));
     this.descSlot = take(DESC_SLOTS);
     this.symbolsSlot = take(nData * SYM_FIELDS);
     this.tablesSlot = take(nData * TABLE_SLOTS);
     this.scratchSlot = take(nData * POS_FIELDS);
     this.targetsSlot = take(nData * nBars);
+    this.batch = opts.batch ? batchRegion(take(batchSlots), nBars) : null;
     this.recordsSlot = slot;
     this.recordCap = 0;
     this.initialRecordCap = Math.max(1, Math.min(opts.maxRecords ?? 65_536, nBars * nData));
@@ -279,13 +306,13 @@ export class KernelSession {
 
   /**
    * Runs one backtest. `targets[i]` holds one weight per bar for `spec.symbols[i]` (NaN: no new
-   * target). `columns[i]` is the dataset symbol index of `spec.symbols[i]` (default: by name).
+   * target); `null`: they are in place already (targetsView, expandSmaCross). `columns[i]` is the dataset symbol index of `spec.symbols[i]` (default: by name).
    */
-  run(spec: RunSpec, targets: Float64Array[], columns?: number[]): BacktestResult {
+  run(spec: RunSpec, targets: Float64Array[] | null, columns?: number[]): BacktestResult {
     const nSym = spec.symbols.length;
     const nBars = this.nBars;
     const cols = columns ?? spec.symbols.map((name) => this.columnOf(name));
-    if (cols.length !== nSym || targets.length !== nSym || spec.brackets.length !== nSym) {
+    if (cols.length !== nSym || (targets !== null && targets.length !== nSym) || spec.brackets.length !== nSym) {
       throw new Error(`runKernel: ${nSym} symbols need as many columns, target series and bracket tables`);
     }
     // The run area holds one block per dataset symbol.
@@ -328,14 +355,16 @@ export class KernelSession {
       for (let i = 0; i < nSym; i++) {
         const c = this.columns[cols[i]!];
         if (!c) throw new Error(`runKernel: no dataset column ${cols[i]}`);
-        const series = targets[i]!;
-        if (series.length !== nBars) {
-          throw new Error(`runKernel: ${series.length} targets for ${spec.symbols[i]}, the data has ${nBars} bars`);
-        }
         const s = this.symbolsSlot + i * SYM_FIELDS;
         const table = this.tablesSlot + i * TABLE_SLOTS;
         const tg = this.targetsSlot + i * nBars;
-        v.set(series, tg);
+        if (targets !== null) {
+          const series = targets[i]!;
+          if (series.length !== nBars) {
+            throw new Error(`runKernel: ${series.length} targets for ${spec.symbols[i]}, the data has ${nBars} bars`);
+          }
+          v.set(series, tg);
+        }
         packBracketTable(spec.brackets[i]!, v, table);
         v[s + S_OPEN] = c.open * F64;
         v[s + S_MARK_OPEN] = c.markOpen * F64;
@@ -371,11 +400,80 @@ export class KernelSession {
     }
   }
 
+  /** The kernel's own targets column of run symbol i: write into it and run with `targets` null. */
+  targetsView(i: number): Float64Array {
+    const at = this.targetsSlot + i * this.nBars;
+    return this.view.subarray(at, at + this.nBars);
+  }
+
+  /**
+   * sma-cross targets for many sets on one close column, sharing each window's rolling sum
+   * (assembly/strategies/sma-batch.ts). `windows` are the distinct lengths (≤ BATCH_MAX_WINDOWS),
+   * `fast[k]`/`slow[k]` index them for set k (≤ BATCH_MAX_SETS sets). Returns each set's number
+   * of target changes; expandSmaCross then writes a set's targets in place.
+   */
+  smaCrossBatch(close: Float64Array, windows: Int32Array, fast: Int32Array, slow: Int32Array): Int32Array {
+    const b = this.batch;
+    if (!b) throw new Error('smaCrossBatch: the session has no batch region (option batch)');
+    const nSets = fast.length;
+    if (windows.length > BATCH_MAX_WINDOWS || nSets > BATCH_MAX_SETS || slow.length !== nSets || close.length !== this.nBars) {
+      throw new Error(`smaCrossBatch: ${windows.length} windows and ${nSets} sets (at most ${BATCH_MAX_WINDOWS} and ${BATCH_MAX_SETS})`);
+    }
+    const v = this.view;
+    const i32 = new Int32Array(v.buffer);
+    i32.set(windows, b.windows / 4);
+    i32.set(fast, b.fast / 4);
+    i32.set(slow, b.slow / 4);
+    v.set(close, b.close);
+    this.batchCap = Math.floor(BATCH_LIST_ENTRIES / Math.max(1, nSets));
+    this.kernel.exports.smaCrossBatch(
+      b.close * F64,
+      this.nBars,
+      b.windows,
+      windows.length,
+      b.fast,
+      b.slow,
+      nSets,
+      b.sums * F64,
+      b.sma * F64,
+      b.state * F64,
+      b.counts,
+      b.list,
+      this.batchCap,
+    );
+    return i32.slice(b.counts / 4, b.counts / 4 + nSets);
+  }
+
+  /** Writes set k's targets of the last smaCrossBatch into run symbol i's column; false when its changes did not fit the list. */
+  expandSmaCross(k: number, count: number, i: number): boolean {
+    const b = this.batch;
+    if (!b || count > this.batchCap) return false;
+    const at = (this.targetsSlot + i * this.nBars) * F64;
+    this.kernel.exports.smaCrossExpand(b.list + k * this.batchCap * 4, count, this.nBars, at);
+    return true;
+  }
+
   private columnOf(name: string): number {
     const i = this.columns.findIndex((c) => c.name === name);
     if (i < 0) throw new Error(`runKernel: symbol ${name} is not in the dataset`);
     return i;
   }
+}
+
+/** Lays out the batch region from f64 slot `at` (i32 parts as byte offsets). */
+function batchRegion(at: number, nBars: number): BatchRegion {
+  const bytes = at * F64;
+  const windows = bytes;
+  const fast = windows + BATCH_MAX_WINDOWS * 4;
+  const slow = fast + BATCH_MAX_SETS * 4;
+  const counts = slow + BATCH_MAX_SETS * 4;
+  const sums = (counts + BATCH_MAX_SETS * 4) / F64;
+  const sma = sums + BATCH_MAX_WINDOWS;
+  const state = sma + BATCH_MAX_WINDOWS;
+  const list = (state + BATCH_MAX_SETS) * F64;
+  const close = list / F64 + BATCH_LIST_ENTRIES / 2;
+  if (close + nBars !== at + BATCH_FIXED_SLOTS + nBars) throw new Error('batchRegion: layout.ts BATCH_FIXED_SLOTS is out of date');
+  return { windows, fast, slow, counts, sums, sma, state, list, close };
 }
 
 function readTrades(v: Float64Array, at: number, n: number, symbols: string[]): TradeRecord[] {

@@ -177,3 +177,16 @@ export const LIQ_FIELDS = 8;
 
 export const WHERE_OPEN = 0;
 export const WHERE_INTRABAR = 1;
+
+/**
+ * The sma-cross batch region of a session (sweeps, assembly/strategies/sma-batch.ts): up to
+ * BATCH_MAX_WINDOWS distinct windows and BATCH_MAX_SETS parameter sets per call, whose target
+ * changes share a list of BATCH_LIST_ENTRIES i32 (each set gets an equal part), plus a copy of
+ * the close column (nBars f64, after these slots).
+ */
+export const BATCH_MAX_WINDOWS = 1024;
+export const BATCH_MAX_SETS = 1024;
+export const BATCH_LIST_ENTRIES = 2_097_152;
+/** Slots of the region before the close column: windows, fast, slow, counts (i32); sums, sma, state (f64); the list. */
+export const BATCH_FIXED_SLOTS =
+  BATCH_MAX_WINDOWS / 2 + BATCH_MAX_SETS / 2 + BATCH_MAX_SETS / 2 + BATCH_MAX_SETS / 2 + 2 * BATCH_MAX_WINDOWS + BATCH_MAX_SETS + BATCH_LIST_ENTRIES / 2;

@@ -4,7 +4,7 @@
 // tests call it in-process.
 import type { Candles } from '../data/schema.js';
 import { KernelSession } from '../engine/kernel.js';
-import { PAGE } from '../engine/layout.js';
+import { BATCH_MAX_SETS, PAGE } from '../engine/layout.js';
 import { createMemory } from '../engine/wasm.js';
 import { buildRunSpec, CLI_FLAGS, type AccountSettings } from '../engine/runspec.js';
 import { METRIC_NAMES, type Metrics, type RunSpec } from '../engine/types.js';
@@ -38,9 +38,11 @@ export interface TaskState {
   specs: RunSpec[][];
   /** Dataset column of each symbol of each group. */
   columns: number[][];
-  /** The last targets computed, and for which (group, combination). */
+  /** The last targets computed, and for which (group, combination); null: in the session's own columns. */
   lastKey: number;
-  lastTargets: Float64Array[];
+  lastTargets: Float64Array[] | null;
+  /** sma-cross: the (group, combination) keys of the last smaCrossBatch → set index and change count. */
+  smaSets: Map<number, { set: number; changes: number }>;
 }
 
 /**
@@ -58,17 +60,17 @@ export interface EngineShare {
 export function createEngineShare(candles: Candles, areas: number): EngineShare {
   const memory = createMemory(PAGE);
   // the filling session takes the area after the workers' ones, which sizes the memory for all
-  new KernelSession(candles, { shared: { memory, area: areas, fill: true } });
+  new KernelSession(candles, { shared: { memory, area: areas, fill: true }, batch: true });
   return { memory, claims: new Int32Array(new SharedArrayBuffer(4)), areas };
 }
 
 function sessionFor(candles: Candles, share: EngineShare | undefined): KernelSession {
   if (share) {
     const area = Atomics.add(share.claims, 0, 1);
-    if (area < share.areas) return new KernelSession(candles, { shared: { memory: share.memory, area, fill: false } });
+    if (area < share.areas) return new KernelSession(candles, { shared: { memory: share.memory, area, fill: false }, batch: true });
   }
   // in-process, or a replacement thread beyond the areas: a private copy
-  return new KernelSession(candles);
+  return new KernelSession(candles, { batch: true });
 }
 
 /** One kernel session on the candles (built once per worker), ready for any chunk of the grid. */
@@ -89,31 +91,25 @@ export function createTaskState(grid: GridSpec, settings: SweepSettings, candles
     columns,
     lastKey: -1,
     lastTargets: [],
+    smaSets: new Map(),
   };
 }
 
 /**
  * Runs [first, first + count) and returns count × METRICS_PER_ROW metrics: a null metric is NaN,
  * `ruined` is 0 or 1. Targets are computed once per (symbol group, parameter combination) and
- * reused by the leverage and margin runs that follow it in index order.
+ * reused by the leverage and margin runs that follow it in index order; sma-cross on one symbol
+ * computes them for many combinations at once, sharing each window's rolling sum.
  */
 export function runChunk(state: TaskState, first: number, count: number): Float64Array {
   const out = new Float64Array(count * METRICS_PER_ROW);
   const { grid, candles } = state;
-  const nCombos = grid.validCombos ? grid.validCombos.length : grid.axes.reduce((n, a) => n * a.values.length, 1);
   for (let r = 0; r < count; r++) {
     const run = runAt(grid, first + r);
-    const key = run.group * nCombos + run.combo;
+    const key = keyOf(grid, run.group, run.combo);
     const cols = state.columns[run.group]!;
     if (key !== state.lastKey) {
-      const s = cols.map((i) => candles.symbols[i]!);
-      state.lastTargets = computeTargets(
-        grid.strategy,
-        run.params,
-        s.map((x) => x.close),
-        s.map((x) => x.high),
-        s.map((x) => x.low),
-      );
+      state.lastTargets = batchedTargets(state, key, first + r, first + count) ? null : targetsOf(state, run.params, cols);
       state.lastKey = key;
     }
     const base = state.specs[run.group]![grid.leverages.indexOf(run.leverage)]!;
@@ -122,6 +118,62 @@ export function runChunk(state: TaskState, first: number, count: number): Float6
     writeMetrics(m, out, r * METRICS_PER_ROW);
   }
   return out;
+}
+
+function keyOf(grid: GridSpec, group: number, combo: number): number {
+  const nCombos = grid.validCombos ? grid.validCombos.length : grid.axes.reduce((n, a) => n * a.values.length, 1);
+  return group * nCombos + combo;
+}
+
+function targetsOf(state: TaskState, params: Record<string, number>, cols: number[]): Float64Array[] {
+  const s = cols.map((i) => state.candles.symbols[i]!);
+  return computeTargets(
+    state.grid.strategy,
+    params,
+    s.map((x) => x.close),
+    s.map((x) => x.high),
+    s.map((x) => x.low),
+  );
+}
+
+/**
+ * sma-cross on one symbol: writes the targets of `key` into the session's column from a shared
+ * batch (KernelSession.smaCrossBatch), first batching the distinct parameter sets of this key's
+ * group among runs [from, to) when `key` is not in the last batch. False: not batchable here.
+ */
+function batchedTargets(state: TaskState, key: number, from: number, to: number): boolean {
+  const { grid, session } = state;
+  if (grid.strategy !== 'sma-cross') return false;
+  let found = state.smaSets.get(key);
+  if (!found) {
+    const group = runAt(grid, from).group;
+    if (state.columns[group]!.length !== 1) return false;
+    const keys: number[] = [];
+    const fast: number[] = [];
+    const slow: number[] = [];
+    // half the set limit keeps the distinct windows (≤ 2 per set) within BATCH_MAX_WINDOWS
+    for (let i = from; i < to && keys.length < BATCH_MAX_SETS / 2; i++) {
+      const run = runAt(grid, i);
+      if (run.group !== group) break;
+      const k = keyOf(grid, run.group, run.combo);
+      if (keys[keys.length - 1] === k) continue;
+      keys.push(k);
+      fast.push(run.params.fast!);
+      slow.push(run.params.slow!);
+    }
+    const windows = [...new Set([...fast, ...slow])];
+    const at = new Map(windows.map((w, j) => [w, j]));
+    const close = state.candles.symbols[state.columns[group]![0]!]!.close;
+    const changes = session.smaCrossBatch(
+      close,
+      Int32Array.from(windows),
+      Int32Array.from(fast, (w) => at.get(w)!),
+      Int32Array.from(slow, (w) => at.get(w)!),
+    );
+    state.smaSets = new Map(keys.map((k, set) => [k, { set, changes: changes[set]! }]));
+    found = state.smaSets.get(key)!;
+  }
+  return session.expandSmaCross(found.set, found.changes, 0);
 }
 
 function writeMetrics(m: Metrics, out: Float64Array, at: number): void {

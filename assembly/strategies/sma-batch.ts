@@ -1,0 +1,89 @@
+// sma-cross for many (fast, slow) sets at once, for sweeps: each window's rolling sum is kept
+// once per bar and shared by every set that uses the window, so a set costs one comparison per
+// bar instead of two rolling sums and two divisions. The sums, divisions and comparisons are
+// smaCross's (sma-cross.ts), in the same order, so every set's targets are the same bits.
+//
+// A set's targets are recorded as their changes: entry ±(t + 1) means the weight becomes ±1 at
+// bar t (sma-cross only ever moves 0 → ±1 → ∓1 → …). smaCrossExpand turns one set's changes
+// back into the dense column the engine reads.
+import { gt } from "./compare";
+
+// @ts-ignore: decorator
+@inline function f64At(ptr: usize, i: i32): f64 {
+  return load<f64>(ptr + (<usize>i << 3));
+}
+
+// @ts-ignore: decorator
+@inline function i32At(ptr: usize, i: i32): i32 {
+  return load<i32>(ptr + (<usize>i << 2));
+}
+
+/**
+ * Runs `nSets` sets over the close column. Inputs: `windowsPtr` nWindows i32 window lengths;
+ * `fastPtr`/`slowPtr` nSets i32 indices into the windows. Scratch: `sumsPtr`, `smaPtr`
+ * (nWindows f64), `statePtr` (nSets f64). Output: `countPtr` (nSets i32, the number of changes,
+ * which may exceed `cap`) and `listPtr` (nSets × cap i32, the first `cap` changes of each set).
+ */
+export function smaCrossBatch(
+  closePtr: usize,
+  nBars: i32,
+  windowsPtr: usize,
+  nWindows: i32,
+  fastPtr: usize,
+  slowPtr: usize,
+  nSets: i32,
+  sumsPtr: usize,
+  smaPtr: usize,
+  statePtr: usize,
+  countPtr: usize,
+  listPtr: usize,
+  cap: i32,
+): void {
+  for (let j: i32 = 0; j < nWindows; j++) store<f64>(sumsPtr + (<usize>j << 3), 0);
+  for (let k: i32 = 0; k < nSets; k++) {
+    store<f64>(statePtr + (<usize>k << 3), 0);
+    store<i32>(countPtr + (<usize>k << 2), 0);
+  }
+  for (let t: i32 = 0; t < nBars; t++) {
+    const c = f64At(closePtr, t);
+    for (let j: i32 = 0; j < nWindows; j++) {
+      const w = i32At(windowsPtr, j);
+      let sum = f64At(sumsPtr, j) + c;
+      if (t >= w) sum -= f64At(closePtr, t - w);
+      store<f64>(sumsPtr + (<usize>j << 3), sum);
+      store<f64>(smaPtr + (<usize>j << 3), sum / <f64>w);
+    }
+    for (let k: i32 = 0; k < nSets; k++) {
+      const slowAt = i32At(slowPtr, k);
+      if (t < i32At(windowsPtr, slowAt) - 1) continue;
+      const smaFast = f64At(smaPtr, i32At(fastPtr, k));
+      const smaSlow = f64At(smaPtr, slowAt);
+      const was = f64At(statePtr, k);
+      let w = was;
+      if (gt(smaFast, smaSlow)) w = 1;
+      else if (gt(smaSlow, smaFast)) w = -1;
+      if (w == was) continue;
+      store<f64>(statePtr + (<usize>k << 3), w);
+      const n = i32At(countPtr, k);
+      if (n < cap) store<i32>(listPtr + ((<usize>k * <usize>cap + <usize>n) << 2), w > 0 ? t + 1 : -(t + 1));
+      store<i32>(countPtr + (<usize>k << 2), n + 1);
+    }
+  }
+}
+
+/** Writes the dense targets of one set (its `count` ≤ cap changes at `changesPtr`) to `outPtr`. */
+export function smaCrossExpand(changesPtr: usize, count: i32, nBars: i32, outPtr: usize): void {
+  let w: f64 = 0;
+  let t: i32 = 0;
+  for (let k: i32 = 0; k <= count; k++) {
+    let until = nBars;
+    let next = w;
+    if (k < count) {
+      const e = i32At(changesPtr, k);
+      until = e > 0 ? e - 1 : -e - 1;
+      next = e > 0 ? 1 : -1;
+    }
+    for (; t < until; t++) store<f64>(outPtr + (<usize>t << 3), w);
+    w = next;
+  }
+}
