@@ -1,8 +1,8 @@
-// Quiet bars of a one-symbol run: bars with no queued fill, no funding event, no liquidation
+// Quiet bars of a one-symbol run: bars with no queued fill, no funding event and no liquidation
 // (isolated: the MP open and adverse extreme stay off LP; cross: cross.ts's pathSafe bound holds
-// at the adverse extreme) and no new target. On such a bar steps 1–4 and 6 do nothing, so only
-// step 5 is left: mark, margin ratio and metrics, with the position and the metric state held in
-// locals. Any bar that is not quiet goes back to index.ts's full step. Every value is computed
+// at the adverse extreme). On such a bar steps 1–4 do nothing, so only step 5 is left (mark,
+// margin ratio and metrics, with the position and the metric state held in locals) and step 6
+// when the target changes. Any bar that is not quiet goes back to index.ts's full step. Every value is computed
 // with the same operations in the same order as the full step and assembly/metrics.ts, so a run
 // gives the same bits with or without this path (the property tests run both against the
 // TypeScript reference).
@@ -18,9 +18,14 @@ import {
   P_LAST_TARGET,
   P_LP,
   P_MM_FIXED,
+  P_PENDING,
   P_QTY,
   P_SIDE,
-  S_FUNDING,
+  QUIET_BLOCK_SHIFT,
+  S_BLOCK_HIGH,
+  S_BLOCK_LOW,
+  S_DECISIONS,
+  S_FUNDING_NEXT,
   S_MARK_CLOSE,
   S_MARK_HIGH,
   S_MARK_LOW,
@@ -29,9 +34,9 @@ import {
 } from "../../src/engine/layout";
 import * as M from "../metrics";
 import * as S from "./state";
-import { colPtr, pget } from "./state";
+import { colPtr, pget, pset } from "./state";
 
-// The bracket of the last notional marked: [lo, hi) and its line (tables are sound here).
+// The bracket of a notional: [lo, hi) and its line, for stretch()'s prologue.
 let bracketLo: f64 = 0;
 let bracketHi: f64 = 0;
 let bracketMmr: f64 = 0;
@@ -43,6 +48,14 @@ let bracketCum: f64 = 0;
 }
 
 function findBracket(notional: f64): void {
+  if (S.threshold >= 0) {
+    // the threshold model's fixed MM as a line: N × 0 − (−MM) = MM, the same bits
+    bracketLo = -Infinity;
+    bracketHi = Infinity;
+    bracketMmr = 0;
+    bracketCum = -pget(0, P_MM_FIXED);
+    return;
+  }
   const table = S.tablePtr(0);
   const rows = S.tableRows(0);
   const k = bracketIndexAt(table, rows, notional);
@@ -53,52 +66,114 @@ function findBracket(notional: f64): void {
   bracketCum = load<f64>(row + (<usize>BR_CUM << 3));
 }
 
-/** account.ts mmAt for symbol 0 under the brackets: N × mmr_k − cum_k. */
 // @ts-ignore: decorator
-@inline function bracketMM(notional: f64): f64 {
-  if (!(notional >= bracketLo && notional < bracketHi)) findBracket(notional);
-  return notional * bracketMmr - bracketCum;
+@inline function i32At(ptr: usize, t: i32): i32 {
+  return load<i32>(ptr + (<usize>t << 2));
+}
+
+/**
+ * Fills the run's S_DECISIONS column: the first bar ≥ t whose target differs from the last one
+ * taken (index.ts stepBar's step 6, which a run that is not ruined takes at every such bar).
+ */
+export function prepareQuiet(): void {
+  const n = S.nBars;
+  const targets = colPtr(0, S_TARGETS);
+  const out = colPtr(0, S_DECISIONS);
+  let last: f64 = 0;
+  for (let t: i32 = 0; t < n; t++) {
+    const w = at(targets, t);
+    const change = !isNaN(w) && w != last;
+    if (change) last = w;
+    store<i32>(out + (<usize>t << 2), <i32>change);
+  }
+  let next = n;
+  for (let t: i32 = n - 1; t >= 0; t--) {
+    if (i32At(out, t) != 0) next = t;
+    store<i32>(out + (<usize>t << 2), next);
+  }
+}
+
+/**
+ * The first bar in [t0, end) where an isolated position (side, lp) is liquidated at the open or
+ * intrabar (index.ts gapCheck and intrabarCheck), else `end`. Whole blocks whose extreme stays off
+ * LP are skipped (kernel.ts fillQuietColumns); the sign of a difference is exact.
+ */
+function isolatedLiquidationBar(t0: i32, end: i32, side: f64, lp: f64): i32 {
+  if (isNaN(lp)) return end;
+  const blocks = side == 1 ? colPtr(0, S_BLOCK_LOW) : colPtr(0, S_BLOCK_HIGH);
+  const markOpen = colPtr(0, S_MARK_OPEN);
+  const adverse = side == 1 ? colPtr(0, S_MARK_LOW) : colPtr(0, S_MARK_HIGH);
+  let t = t0;
+  while (t < end) {
+    const b = t >> QUIET_BLOCK_SHIFT;
+    const blockEnd = (b + 1) << QUIET_BLOCK_SHIFT;
+    if (side * (at(blocks, b) - lp) > 0) {
+      t = blockEnd;
+      continue;
+    }
+    const stop = blockEnd < end ? blockEnd : end;
+    for (; t < stop; t++) {
+      if (<i32>(side * (at(markOpen, t) - lp) <= 0) | <i32>(side * (at(adverse, t) - lp) <= 0)) return t;
+    }
+  }
+  return end;
 }
 
 /**
  * Runs the quiet bars from t0 on and returns the first bar it did not run (t0 when bar t0 is not
- * quiet). Stops before the last bar (it closes the position) and at the end of a metrics block.
+ * quiet). A bar whose new target is decided at its close is run too, the order queued, and the
+ * stretch ends after it. Stops before the last bar (it closes the position), before a funding
+ * event or an isolated liquidation, and at the end of a metrics block.
  */
 export function quietBars(t0: i32): i32 {
   if (t0 == 0 || S.anyPending || S.ruined) return t0;
   let end = S.nBars - 1;
   const room = METRICS_BLOCK - M.blockN;
   if (t0 + room < end) end = t0 + room;
-  if (t0 >= end) return t0;
-
   const side = pget(0, P_SIDE);
-  const open = side != 0;
-  const isolated = S.isolated;
+  if (side != 0) {
+    const funding = i32At(colPtr(0, S_FUNDING_NEXT), t0);
+    if (funding < end) end = funding;
+    if (S.isolated) end = isolatedLiquidationBar(t0, end, side, pget(0, P_LP));
+  }
+  if (t0 >= end) return t0;
+  const decision = i32At(colPtr(0, S_DECISIONS), t0);
+  if (side == 0) return stretch<u8>(t0, end, decision);
+  findBracket(pget(0, P_QTY) * at(colPtr(0, S_MARK_CLOSE), t0));
+  return S.isolated ? stretch<u16>(t0, end, decision) : stretch<u32>(t0, end, decision);
+}
+
+/**
+ * The loop, specialised at compile time by `Mode`: u8 flat, u16 an isolated position, u32 a cross
+ * position. Each version keeps only its own values live, so the metric accumulators stay in
+ * registers. A notional leaving the prologue's bracket ends the stretch (the next one starts in
+ * the new bracket, or the full step runs the bar).
+ */
+function stretch<Mode>(t0: i32, end: i32, decision: i32): i32 {
+  const OPEN = sizeof<Mode>() > 1;
+  const ISOLATED = sizeof<Mode>() == 2;
+  const side = pget(0, P_SIDE);
   const qty = pget(0, P_QTY);
   const entry = pget(0, P_ENTRY);
   const iw = pget(0, P_IW);
-  const lp = pget(0, P_LP);
-  const fixedMM = S.threshold >= 0;
-  const mmFixed = pget(0, P_MM_FIXED);
+  const sq = side * qty;
+  const qtyEntry = qty * entry;
+  const lo = bracketLo;
+  const hi = bracketHi;
+  const mmr = bracketMmr;
+  const cum = bracketCum;
   const wallet = S.wallet;
   const absWallet = Math.abs(wallet);
   const slack = S.mmSlack;
-  const lastTarget = pget(0, P_LAST_TARGET);
   const records = S.records;
-  const equityPtr = S.equityPtr;
-  const ratioPtr = S.ratioPtr;
-  const markOpen = colPtr(0, S_MARK_OPEN);
-  const markLow = colPtr(0, S_MARK_LOW);
-  const markHigh = colPtr(0, S_MARK_HIGH);
+  const adverse = side == 1 ? colPtr(0, S_MARK_LOW) : colPtr(0, S_MARK_HIGH);
   const markClose = colPtr(0, S_MARK_CLOSE);
-  const targets = colPtr(0, S_TARGETS);
-  const hasFunding = S.sym(0, S_FUNDING) != 0;
-  const funding = hasFunding ? colPtr(0, S_FUNDING) : 0;
-  const sq = side * qty;
+  // the decision bar's close is marked here too, then its order queued
+  const last = decision < end ? decision + 1 : end;
 
   let maxRatio = S.maxMarginRatio;
   let prev = M.prev;
-  let shift = M.shift;
+  const shift = M.shift;
   let s1 = M.s1;
   let s2 = M.s2;
   let downside = M.downside;
@@ -109,33 +184,28 @@ export function quietBars(t0: i32): i32 {
   let trough: f64 = Infinity;
 
   let t = t0;
-  for (; t < end; t++) {
-    // Steps 1, 2, 4 and 6 must have nothing to do.
-    if (open) {
-      if (hasFunding && !isNaN(at(funding, t))) break;
-      if (isolated) {
-        const o = at(markOpen, t);
-        if (side == 1 ? o <= lp || at(markLow, t) <= lp : o >= lp || at(markHigh, t) >= lp) break;
-      } else {
-        // cross.ts pathSafe, one position at its adverse extreme
-        const p = side == 1 ? at(markLow, t) : at(markHigh, t);
-        const m = fixedMM ? mmFixed : bracketMM(qty * p);
-        const f = wallet + (side * qty * (p - entry) - m);
-        const scale = absWallet + (qty * p + qty * entry + Math.abs(m));
-        if (!(f > 1e-9 * scale + slack)) break;
-      }
+  for (; t < last; t++) {
+    if (!ISOLATED && OPEN) {
+      // cross.ts pathSafe (step 2 and 4 have nothing to do), one position at its adverse extreme
+      const a = at(adverse, t);
+      const n = qty * a;
+      if (<i32>(n < lo) | <i32>(n >= hi)) break;
+      const m = n * mmr - cum;
+      const f = wallet + (sq * (a - entry) - m);
+      const scale = absWallet + (n + qtyEntry + Math.abs(m));
+      if (!(f > 1e-9 * scale + slack)) break;
     }
-    const w = at(targets, t);
-    if (!isNaN(w) && w != lastTarget) break;
 
     // Step 5.
     let equity = wallet;
     let ratio: f64 = 0;
-    if (open) {
+    if (OPEN) {
       const c = at(markClose, t);
       const upnl = sq * (c - entry);
-      const m = fixedMM ? mmFixed : bracketMM(qty * c);
-      if (isolated) {
+      const n = qty * c;
+      if (<i32>(n < lo) | <i32>(n >= hi)) break;
+      const m = n * mmr - cum;
+      if (ISOLATED) {
         const margin = iw + upnl;
         equity = wallet + margin;
         if (!(equity > 0)) break;
@@ -175,11 +245,19 @@ export function quietBars(t0: i32): i32 {
     }
     prev = equity;
     if (records) {
-      store<f64>(equityPtr + (<usize>t << 3), equity);
-      store<f64>(ratioPtr + (<usize>t << 3), ratio);
+      store<f64>(S.equityPtr + (<usize>t << 3), equity);
+      store<f64>(S.ratioPtr + (<usize>t << 3), ratio);
     }
   }
   if (t == t0) return t0;
+  if (t > decision) {
+    // Step 6 (index.ts stepBar) at the decision bar's close: the order fills at the next open.
+    const w = at(colPtr(0, S_TARGETS), decision);
+    pset(0, P_LAST_TARGET, w);
+    const margin = S.sizingFixed ? S.size : S.size * prev;
+    pset(0, P_PENDING, w * margin * S.leverage);
+    S.anyPending = true;
+  }
 
   if (trough < peak) {
     const dd = 1 - trough / peak;
@@ -196,6 +274,6 @@ export function quietBars(t0: i32): i32 {
   M.blockN += t - t0;
   if (M.blockN == METRICS_BLOCK) M.metricsMergeBlock();
   S.maxMarginRatio = maxRatio;
-  if (open) S.exposedBars += <f64>(t - t0);
+  if (OPEN) S.exposedBars += <f64>(t - t0);
   return t;
 }

@@ -73,8 +73,13 @@ import {
   POS_FIELDS,
   REASON_END,
   REASON_LIQUIDATION,
+  QUIET_BLOCK_SHIFT,
+  S_BLOCK_HIGH,
+  S_BLOCK_LOW,
   S_BRACKET_ROWS,
   S_BRACKETS,
+  S_DECISIONS,
+  S_FUNDING_NEXT,
   S_FUNDING,
   S_MARK_CLOSE,
   S_MARK_HIGH,
@@ -167,6 +172,10 @@ interface SymbolColumns {
   markLow: number;
   markClose: number;
   funding: number;
+  /** i32 column (byte offset = slot × 8), and the per-block extremes (layout.ts S_FUNDING_NEXT, S_BLOCK_*). */
+  fundingNext: number;
+  blockLow: number;
+  blockHigh: number;
 }
 
 export interface KernelSessionOptions {
@@ -220,6 +229,7 @@ export class KernelSession {
   private readonly tablesSlot: number;
   private readonly scratchSlot: number;
   private readonly targetsSlot: number;
+  private readonly decisionsSlot: number;
   private readonly recordsSlot: number;
   private readonly batch: BatchRegion | null;
   /** Per-set capacity of the change list in the last smaCrossBatch call. */
@@ -243,6 +253,8 @@ export class KernelSession {
       slot += n;
       return at;
     };
+    const i32Slots = Math.ceil(nBars / 2);
+    const nBlocks = Math.ceil(nBars / (1 << QUIET_BLOCK_SHIFT));
     this.timeSlot = take(nBars);
     this.columns = candles.symbols.map((s) => {
       const open = take(nBars);
@@ -251,15 +263,20 @@ export class KernelSession {
       const markLow = take(nBars);
       const markClose = take(nBars);
       const funding = s.fundingRate ? take(nBars) : -1;
-      return { name: s.symbol, open, markOpen, markHigh, markLow, markClose, funding };
+      const fundingNext = take(i32Slots);
+      const blockLow = take(nBlocks);
+      const blockHigh = take(nBlocks);
+      return { name: s.symbol, open, markOpen, markHigh, markLow, markClose, funding, fundingNext, blockLow, blockHigh };
     });
     const batchSlots = opts.batch ? BATCH_FIXED_SLOTS + nBars : 0;
-    if (opts.shared) take(opts.shared.area * (DESC_SLOTS + nData * (SYM_FIELDS + TABLE_SLOTS + POS_FIELDS + nBars) + batchSlots));
+    const areaSlots = DESC_SLOTS + nData * (SYM_FIELDS + TABLE_SLOTS + POS_FIELDS + nBars + i32Slots) + batchSlots;
+    if (opts.shared) take(opts.shared.area * areaSlots);
     this.descSlot = take(DESC_SLOTS);
     this.symbolsSlot = take(nData * SYM_FIELDS);
     this.tablesSlot = take(nData * TABLE_SLOTS);
     this.scratchSlot = take(nData * POS_FIELDS);
     this.targetsSlot = take(nData * nBars);
+    this.decisionsSlot = take(nData * i32Slots);
     this.batch = opts.batch ? batchRegion(take(batchSlots), nBars) : null;
     this.recordsSlot = slot;
     this.recordCap = 0;
@@ -278,6 +295,7 @@ export class KernelSession {
       v.set(mp.low, c.markLow);
       v.set(mp.close, c.markClose);
       if (s.fundingRate) v.set(s.fundingRate, c.funding);
+      fillQuietColumns(v, c, mp.open, mp.high, mp.low, s.fundingRate);
     });
   }
 
@@ -376,6 +394,10 @@ export class KernelSession {
         v[s + S_TARGETS] = tg * F64;
         v[s + S_BRACKETS] = table * F64;
         v[s + S_BRACKET_ROWS] = spec.brackets[i]!.length;
+        v[s + S_FUNDING_NEXT] = c.fundingNext * F64;
+        v[s + S_BLOCK_LOW] = c.blockLow * F64;
+        v[s + S_BLOCK_HIGH] = c.blockHigh * F64;
+        v[s + S_DECISIONS] = (this.decisionsSlot + i * Math.ceil(nBars / 2)) * F64;
       }
       this.kernel.exports.runEngine(d * F64);
 
@@ -457,6 +479,38 @@ export class KernelSession {
     const i = this.columns.findIndex((c) => c.name === name);
     if (i < 0) throw new Error(`runKernel: symbol ${name} is not in the dataset`);
     return i;
+  }
+}
+
+/**
+ * The dataset columns of a quiet stretch (assembly/engine/quiet.ts): the next funding bar at each
+ * bar, and each block's lowest MP open or low and highest MP open or high.
+ */
+function fillQuietColumns(
+  v: Float64Array,
+  c: SymbolColumns,
+  markOpen: Float64Array,
+  markHigh: Float64Array,
+  markLow: Float64Array,
+  funding: Float64Array | null | undefined,
+): void {
+  const n = markOpen.length;
+  const next = new Int32Array(v.buffer, c.fundingNext * F64, n);
+  let upcoming = n;
+  for (let t = n - 1; t >= 0; t--) {
+    if (funding && !Number.isNaN(funding[t]!)) upcoming = t;
+    next[t] = upcoming;
+  }
+  const size = 1 << QUIET_BLOCK_SHIFT;
+  for (let b = 0; b * size < n; b++) {
+    let low = Infinity;
+    let high = -Infinity;
+    for (let t = b * size; t < Math.min(n, (b + 1) * size); t++) {
+      low = Math.min(low, markOpen[t]!, markLow[t]!);
+      high = Math.max(high, markOpen[t]!, markHigh[t]!);
+    }
+    v[c.blockLow + b] = low;
+    v[c.blockHigh + b] = high;
   }
 }
 

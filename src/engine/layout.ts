@@ -112,7 +112,20 @@ export const S_TARGETS = 7;
 /** MAX_BRACKETS × BRACKET_FIELDS f64 and the number of rows used. */
 export const S_BRACKETS = 8;
 export const S_BRACKET_ROWS = 9;
-export const SYM_FIELDS = 10;
+/** Dataset i32 column: the first bar ≥ t with a funding event (nBars when none is left). */
+export const S_FUNDING_NEXT = 10;
+/**
+ * Dataset columns, one f64 per QUIET_BLOCK bars: the lowest MP open or low, and the highest MP open
+ * or high, of the block (they let a quiet stretch skip whole blocks of isolated liquidation checks).
+ */
+export const S_BLOCK_LOW = 11;
+export const S_BLOCK_HIGH = 12;
+/** Run i32 column (one-symbol runs): the first bar ≥ t whose target changes (nBars when none). */
+export const S_DECISIONS = 13;
+export const SYM_FIELDS = 14;
+
+/** Bars per block of S_BLOCK_LOW / S_BLOCK_HIGH (a power of two). */
+export const QUIET_BLOCK_SHIFT = 6;
 
 /** Position state in the scratch block; P_SIDE..P_FUNDING are cleared when a trade closes. */
 export const P_SIDE = 0;
@@ -144,7 +157,7 @@ export const P_BRACKET = 20;
  */
 export const P_PTRS = 21;
 /** P_PTRS + SYM_FIELDS. */
-export const POS_FIELDS = 31;
+export const POS_FIELDS = 35;
 
 /** Trade record fields; symbol is the run's symbol index, reason a REASON_* code. */
 export const T_SYMBOL = 0;
