@@ -234,6 +234,16 @@ export class KernelSession {
   private readonly batch: BatchRegion | null;
   /** Per-set capacity of the change list in the last smaCrossBatch call. */
   private batchCap = 0;
+  /** Where the last run's records lie, when it kept them. */
+  private lastRecords: {
+    symbols: string[];
+    equitySlot: number;
+    ratioSlot: number;
+    tradesSlot: number;
+    liqsSlot: number;
+    nTrades: number;
+    nLiqs: number;
+  } | null = null;
   private readonly initialRecordCap: number;
   private recordCap: number;
   private readonly shared: boolean;
@@ -323,10 +333,11 @@ export class KernelSession {
   }
 
   /**
-   * Runs one backtest. `targets[i]` holds one weight per bar for `spec.symbols[i]` (NaN: no new
-   * target); `null`: they are in place already (targetsView, expandSmaCross). `columns[i]` is the dataset symbol index of `spec.symbols[i]` (default: by name).
+   * Runs one backtest and leaves its records (with `records`) in kernel memory until the next run:
+   * the metrics and the record counts, without building JS objects (`records()` reads them). This
+   * is `run` for callers that need only the metrics, or read the records later.
    */
-  run(spec: RunSpec, targets: Float64Array[] | null, columns?: number[]): BacktestResult {
+  runInMemory(spec: RunSpec, targets: Float64Array[] | null, columns?: number[]): { metrics: Metrics; trades: number; liquidations: number } {
     const nSym = spec.symbols.length;
     const nBars = this.nBars;
     const cols = columns ?? spec.symbols.map((name) => this.columnOf(name));
@@ -402,24 +413,45 @@ export class KernelSession {
       this.kernel.exports.runEngine(d * F64);
 
       const metrics = readMetrics(v, d);
-      if (!spec.records) return { metrics };
-      const nTrades = v[d + D_TRADE_COUNT]!;
-      const nLiqs = v[d + D_LIQ_COUNT]!;
+      const nTrades = spec.records ? v[d + D_TRADE_COUNT]! : 0;
+      const nLiqs = spec.records ? v[d + D_LIQ_COUNT]! : 0;
       if (nTrades > cap || nLiqs > cap) {
         this.ensureRecords(Math.max(nTrades, nLiqs));
         continue;
       }
-      return {
-        metrics,
-        equity: {
-          time: this.candles.time.slice(),
-          equity: v.slice(equitySlot, equitySlot + nBars),
-          marginRatio: v.slice(ratioSlot, ratioSlot + nBars),
-        },
-        trades: readTrades(v, tradesSlot, nTrades, spec.symbols),
-        liquidations: readLiquidations(v, liqsSlot, nLiqs, spec.symbols),
-      };
+      this.lastRecords = spec.records ? { symbols: spec.symbols, equitySlot, ratioSlot, tradesSlot, liqsSlot, nTrades, nLiqs } : null;
+      return { metrics, trades: nTrades, liquidations: nLiqs };
     }
+  }
+
+  /**
+   * Runs one backtest. `targets[i]` holds one weight per bar for `spec.symbols[i]` (NaN: no new
+   * target); `null`: they are in place already (targetsView, expandSmaCross).
+   * `columns[i]` is the dataset symbol index of `spec.symbols[i]` (default: by name).
+   */
+  run(spec: RunSpec, targets: Float64Array[] | null, columns?: number[]): BacktestResult {
+    const { metrics } = this.runInMemory(spec, targets, columns);
+    return spec.records ? { metrics, ...this.records() } : { metrics };
+  }
+
+  /**
+   * The records of the last run with `records`, read out of kernel memory into JS objects (the
+   * equity columns are copies; `time` is the dataset's own column, not to be modified).
+   */
+  records(): Required<Omit<BacktestResult, 'metrics'>> {
+    const r = this.lastRecords;
+    if (!r) throw new Error('records: the last run kept no records');
+    const v = this.view;
+    const nBars = this.nBars;
+    return {
+      equity: {
+        time: this.candles.time,
+        equity: v.slice(r.equitySlot, r.equitySlot + nBars),
+        marginRatio: v.slice(r.ratioSlot, r.ratioSlot + nBars),
+      },
+      trades: readTrades(v, r.tradesSlot, r.nTrades, r.symbols),
+      liquidations: readLiquidations(v, r.liqsSlot, r.nLiqs, r.symbols),
+    };
   }
 
   /** The kernel's own targets column of run symbol i: write into it and run with `targets` null. */
