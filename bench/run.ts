@@ -16,7 +16,7 @@ const WORKLOADS = ['W1', 'W2', 'W3'];
 
 export interface Row {
   workload: string;
-  engine: 'kernel' | 'reference' | 'targets';
+  engine: 'kernel' | 'kernel run()' | 'reference' | 'targets';
   mode: string;
   /** Symbol-bars per call (bars × symbols). */
   bars: number;

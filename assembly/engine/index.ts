@@ -77,7 +77,7 @@ import {
   refreshLp,
 } from "./account";
 import { crossSurplus, crossTrigger, openPrices, pathPrices, pathSafe } from "./cross";
-import { prepareQuiet, quietBars } from "./quiet";
+import { quietBars, resetQuiet } from "./quiet";
 import { liqCount, recordsReset, tradeCount } from "./records";
 import * as S from "./state";
 import { col, pget, pset, sym } from "./state";
@@ -344,7 +344,7 @@ export function runEngine(descPtr: usize): void {
   const nBars = S.nBars;
   // One symbol: stretches of bars where nothing can happen but marking run in quiet.ts.
   const quiet = S.nSym == 1 && S.tablesSound;
-  if (quiet) prepareQuiet();
+  resetQuiet();
   let t: i32 = 0;
   while (t < nBars) {
     if (quiet) {

@@ -24,7 +24,6 @@ import {
   QUIET_BLOCK_SHIFT,
   S_BLOCK_HIGH,
   S_BLOCK_LOW,
-  S_DECISIONS,
   S_FUNDING_NEXT,
   S_MARK_CLOSE,
   S_MARK_HIGH,
@@ -71,26 +70,32 @@ function findBracket(notional: f64): void {
   return load<i32>(ptr + (<usize>t << 2));
 }
 
-/**
- * Fills the run's S_DECISIONS column: the first bar ≥ t whose target differs from the last one
- * taken (index.ts stepBar's step 6, which a run that is not ruined takes at every such bar).
- */
-export function prepareQuiet(): void {
-  const n = S.nBars;
+// The lazy search for the next bar whose target changes (index.ts stepBar's step 6): a decision
+// bar found ahead and not reached yet, and how far the bars are known to hold none. The last
+// target only changes at such a bar, so what a search learned stays true until it is reached.
+let decisionFound: i32 = -1;
+let scannedTo: i32 = 0;
+
+/** Forgets the last run's search (index.ts runEngine, at the start of every run). */
+export function resetQuiet(): void {
+  decisionFound = -1;
+  scannedTo = 0;
+}
+
+/** The first decision bar ≥ t0, or `limit` when there is none before it. */
+function nextDecision(t0: i32, limit: i32): i32 {
+  if (decisionFound >= t0) return decisionFound;
   const targets = colPtr(0, S_TARGETS);
-  const out = colPtr(0, S_DECISIONS);
-  let last: f64 = 0;
-  for (let t: i32 = 0; t < n; t++) {
+  const last = pget(0, P_LAST_TARGET);
+  for (let t = scannedTo > t0 ? scannedTo : t0; t < limit; t++) {
     const w = at(targets, t);
-    const change = !isNaN(w) && w != last;
-    if (change) last = w;
-    store<i32>(out + (<usize>t << 2), <i32>change);
+    if (!isNaN(w) && w != last) {
+      decisionFound = t;
+      return t;
+    }
   }
-  let next = n;
-  for (let t: i32 = n - 1; t >= 0; t--) {
-    if (i32At(out, t) != 0) next = t;
-    store<i32>(out + (<usize>t << 2), next);
-  }
+  scannedTo = limit;
+  return limit;
 }
 
 /**
@@ -137,7 +142,7 @@ export function quietBars(t0: i32): i32 {
     if (S.isolated) end = isolatedLiquidationBar(t0, end, side, pget(0, P_LP));
   }
   if (t0 >= end) return t0;
-  const decision = i32At(colPtr(0, S_DECISIONS), t0);
+  const decision = nextDecision(t0, end);
   if (side == 0) return stretch<u8>(t0, end, decision);
   findBracket(pget(0, P_QTY) * at(colPtr(0, S_MARK_CLOSE), t0));
   return S.isolated ? stretch<u16>(t0, end, decision) : stretch<u32>(t0, end, decision);

@@ -19,14 +19,15 @@ import { gt } from "./compare";
 }
 
 /**
- * Runs `nSets` sets over the close column. Inputs: `windowsPtr` nWindows i32 window lengths;
+ * Runs `nSets` sets over bars [tFrom, tTo) of the close column (tFrom 0 starts afresh; the state
+ * lives in the scratch, so a long column goes in slices, and V8 moves the hot loop from its
+ * baseline compiler to the optimising one between calls). Inputs: `windowsPtr` nWindows i32 window lengths;
  * `fastPtr`/`slowPtr` nSets i32 indices into the windows. Scratch: `sumsPtr`, `smaPtr`
  * (nWindows f64), `statePtr` (nSets f64). Output: `countPtr` (nSets i32, the number of changes,
  * which may exceed `cap`) and `listPtr` (nSets × cap i32, the first `cap` changes of each set).
  */
 export function smaCrossBatch(
   closePtr: usize,
-  nBars: i32,
   windowsPtr: usize,
   nWindows: i32,
   fastPtr: usize,
@@ -38,13 +39,17 @@ export function smaCrossBatch(
   countPtr: usize,
   listPtr: usize,
   cap: i32,
+  tFrom: i32,
+  tTo: i32,
 ): void {
-  for (let j: i32 = 0; j < nWindows; j++) store<f64>(sumsPtr + (<usize>j << 3), 0);
-  for (let k: i32 = 0; k < nSets; k++) {
-    store<f64>(statePtr + (<usize>k << 3), 0);
-    store<i32>(countPtr + (<usize>k << 2), 0);
+  if (tFrom == 0) {
+    for (let j: i32 = 0; j < nWindows; j++) store<f64>(sumsPtr + (<usize>j << 3), 0);
+    for (let k: i32 = 0; k < nSets; k++) {
+      store<f64>(statePtr + (<usize>k << 3), 0);
+      store<i32>(countPtr + (<usize>k << 2), 0);
+    }
   }
-  for (let t: i32 = 0; t < nBars; t++) {
+  for (let t: i32 = tFrom; t < tTo; t++) {
     const c = f64At(closePtr, t);
     for (let j: i32 = 0; j < nWindows; j++) {
       const w = i32At(windowsPtr, j);

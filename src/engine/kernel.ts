@@ -78,7 +78,6 @@ import {
   S_BLOCK_LOW,
   S_BRACKET_ROWS,
   S_BRACKETS,
-  S_DECISIONS,
   S_FUNDING_NEXT,
   S_FUNDING,
   S_MARK_CLOSE,
@@ -158,6 +157,7 @@ REASONS[REASON_LIQUIDATION] = 'liquidation';
 REASONS[REASON_END] = 'end';
 
 const TABLE_SLOTS = MAX_BRACKETS * BRACKET_FIELDS;
+const BATCH_SLICE_BARS = 8_192;
 
 /**
  * Where one dataset symbol's columns live (f64 slot indices; funding −1: not in the data). Only
@@ -229,7 +229,6 @@ export class KernelSession {
   private readonly tablesSlot: number;
   private readonly scratchSlot: number;
   private readonly targetsSlot: number;
-  private readonly decisionsSlot: number;
   private readonly recordsSlot: number;
   private readonly batch: BatchRegion | null;
   /** Per-set capacity of the change list in the last smaCrossBatch call. */
@@ -279,14 +278,13 @@ export class KernelSession {
       return { name: s.symbol, open, markOpen, markHigh, markLow, markClose, funding, fundingNext, blockLow, blockHigh };
     });
     const batchSlots = opts.batch ? BATCH_FIXED_SLOTS + nBars : 0;
-    const areaSlots = DESC_SLOTS + nData * (SYM_FIELDS + TABLE_SLOTS + POS_FIELDS + nBars + i32Slots) + batchSlots;
+    const areaSlots = DESC_SLOTS + nData * (SYM_FIELDS + TABLE_SLOTS + POS_FIELDS + nBars) + batchSlots;
     if (opts.shared) take(opts.shared.area * areaSlots);
     this.descSlot = take(DESC_SLOTS);
     this.symbolsSlot = take(nData * SYM_FIELDS);
     this.tablesSlot = take(nData * TABLE_SLOTS);
     this.scratchSlot = take(nData * POS_FIELDS);
     this.targetsSlot = take(nData * nBars);
-    this.decisionsSlot = take(nData * i32Slots);
     this.batch = opts.batch ? batchRegion(take(batchSlots), nBars) : null;
     this.recordsSlot = slot;
     this.recordCap = 0;
@@ -408,7 +406,6 @@ export class KernelSession {
         v[s + S_FUNDING_NEXT] = c.fundingNext * F64;
         v[s + S_BLOCK_LOW] = c.blockLow * F64;
         v[s + S_BLOCK_HIGH] = c.blockHigh * F64;
-        v[s + S_DECISIONS] = (this.decisionsSlot + i * Math.ceil(nBars / 2)) * F64;
       }
       this.kernel.exports.runEngine(d * F64);
 
@@ -480,21 +477,25 @@ export class KernelSession {
     i32.set(slow, b.slow / 4);
     v.set(close, b.close);
     this.batchCap = Math.floor(BATCH_LIST_ENTRIES / Math.max(1, nSets));
-    this.kernel.exports.smaCrossBatch(
-      b.close * F64,
-      this.nBars,
-      b.windows,
-      windows.length,
-      b.fast,
-      b.slow,
-      nSets,
-      b.sums * F64,
-      b.sma * F64,
-      b.state * F64,
-      b.counts,
-      b.list,
-      this.batchCap,
-    );
+    // slices of bars: between calls V8 swaps its baseline code for optimised code
+    for (let from = 0; from < this.nBars; from += BATCH_SLICE_BARS) {
+      this.kernel.exports.smaCrossBatch(
+        b.close * F64,
+        b.windows,
+        windows.length,
+        b.fast,
+        b.slow,
+        nSets,
+        b.sums * F64,
+        b.sma * F64,
+        b.state * F64,
+        b.counts,
+        b.list,
+        this.batchCap,
+        from,
+        Math.min(this.nBars, from + BATCH_SLICE_BARS),
+      );
+    }
     return i32.slice(b.counts / 4, b.counts / 4 + nSets);
   }
 

@@ -120,9 +120,7 @@ export const S_FUNDING_NEXT = 10;
  */
 export const S_BLOCK_LOW = 11;
 export const S_BLOCK_HIGH = 12;
-/** Run i32 column (one-symbol runs): the first bar ≥ t whose target changes (nBars when none). */
-export const S_DECISIONS = 13;
-export const SYM_FIELDS = 14;
+export const SYM_FIELDS = 13;
 
 /** Bars per block of S_BLOCK_LOW / S_BLOCK_HIGH (a power of two). */
 export const QUIET_BLOCK_SHIFT = 6;
@@ -157,7 +155,7 @@ export const P_BRACKET = 20;
  */
 export const P_PTRS = 21;
 /** P_PTRS + SYM_FIELDS. */
-export const POS_FIELDS = 35;
+export const POS_FIELDS = 34;
 
 /** Trade record fields; symbol is the run's symbol index, reason a REASON_* code. */
 export const T_SYMBOL = 0;
