@@ -130,6 +130,7 @@ export interface LiquidationRecord {
 }
 
 export interface EquityRecords {
+  /** Bar open times (ms); the kernel hands out the dataset's own column: read it, do not write it. */
   time: Float64Array;
   equity: Float64Array;
   marginRatio: Float64Array;
