@@ -53,10 +53,10 @@ export {
 } from './engine/brackets.js';
 
 // strategies
+export { readSignals, WEIGHT_COLUMN } from './strategies/signals.js';
 export {
   STRATEGIES,
   computeTargets,
-  readSignals,
   resolveParams,
   validateTargets,
   type ParamDef,

@@ -7,9 +7,9 @@ import { loadDataset } from '../data/load.js';
 import type { Candles, SymbolSeries } from '../data/schema.js';
 import { parseTimestamp } from '../data/time.js';
 import { UserError } from '../errors.js';
+import { readSignals } from '../strategies/signals.js';
 import {
   computeTargets,
-  readSignals,
   validateTargets,
   type StrategyName,
   type TargetFunction,

@@ -1,11 +1,13 @@
-// Parquet through parquet-wasm 0.8.0 (its Node build, loaded synchronously). Arrow tables cross
+// Parquet through parquet-wasm 0.8.0 (its Node build, loaded synchronously on first use: its
+// WebAssembly instance costs ~16 MB, which importing the library should not). Arrow tables cross
 // into WebAssembly as IPC streams. parquet-wasm has no synchronous incremental writer (its
 // `transformParquetStream` is async and resolves only once the first batch arrives), so the
 // streaming writer here writes each row group as a complete small Parquet file and splices the
 // row groups into one file, rewriting the footer: memory stays flat in the number of row groups.
 import { writeSync } from 'node:fs';
 import { DataType, tableFromIPC, tableToIPC, type Schema, type Table } from 'apache-arrow';
-import * as pw from 'parquet-wasm';
+import { createRequire } from 'node:module';
+import type * as ParquetWasm from 'parquet-wasm';
 import {
   T_I16,
   T_I64,
@@ -20,15 +22,21 @@ import {
   type TStruct,
 } from './thrift-compact.js';
 
+let parquetWasm: typeof ParquetWasm | null = null;
+function pw(): typeof ParquetWasm {
+  parquetWasm ??= createRequire(import.meta.url)('parquet-wasm') as typeof ParquetWasm;
+  return parquetWasm;
+}
+
 /** Rows per row group: small enough to buffer while streaming, large enough for scans. */
 export const PARQUET_ROW_GROUP_ROWS = 65_536;
 
 const MAGIC = new Uint8Array([0x50, 0x41, 0x52, 0x31]); // "PAR1"
 
-function writerProperties(maxRowGroupRows: number, schema: Schema): pw.WriterProperties {
+function writerProperties(maxRowGroupRows: number, schema: Schema): ParquetWasm.WriterProperties {
   // a fresh object per call: writeParquet consumes (frees) the properties it is given
-  let builder = new pw.WriterPropertiesBuilder()
-    .setCompression(pw.Compression.ZSTD)
+  let builder = new (pw().WriterPropertiesBuilder)()
+    .setCompression(pw().Compression.ZSTD)
     .setMaxRowGroupSize(maxRowGroupRows)
     .setCreatedBy('margincall')
     // dictionary pages made metric columns (nearly all values distinct) both larger and about
@@ -46,8 +54,8 @@ function writerProperties(maxRowGroupRows: number, schema: Schema): pw.WriterPro
 
 /** An Arrow table as Parquet bytes (ZSTD; schema metadata, nullability and UTC timestamps kept). */
 export function arrowToParquet(table: Table, maxRowGroupRows = PARQUET_ROW_GROUP_ROWS): Uint8Array {
-  const wasmTable = pw.Table.fromIPCStream(tableToIPC(table, 'stream'));
-  return pw.writeParquet(wasmTable, writerProperties(maxRowGroupRows, table.schema));
+  const wasmTable = pw().Table.fromIPCStream(tableToIPC(table, 'stream'));
+  return pw().writeParquet(wasmTable, writerProperties(maxRowGroupRows, table.schema));
 }
 
 /**
@@ -57,7 +65,7 @@ export function arrowToParquet(table: Table, maxRowGroupRows = PARQUET_ROW_GROUP
  */
 export function parquetToArrow(bytes: Uint8Array, columns?: string[]): Table {
   // parquet-wasm's default of 1,024-row batches made reads ~7× slower
-  const wasmTable = pw.readParquet(bytes, { batchSize: 65_536, ...(columns ? { columns } : {}) });
+  const wasmTable = pw().readParquet(bytes, { batchSize: 65_536, ...(columns ? { columns } : {}) });
   return tableFromIPC(wasmTable.intoIPCStream());
 }
 

@@ -22,7 +22,6 @@ import { smaCross } from './sma-cross.js';
 
 export { gt, lt, EPSILON } from './compare.js';
 export { logSpread, pairFromSpread, MIN_STD } from './pair.js';
-export { readSignals, WEIGHT_COLUMN } from './signals.js';
 export { validateTargets, type TargetFunction } from './targets.js';
 export { bollinger, buyHold, donchian, emaCross, pair, rsi, smaCross };
 
@@ -209,7 +208,8 @@ function checkRelations(name: StrategyName, p: Record<string, number>): void {
 /**
  * Target weights of a built-in strategy, one column per symbol (the reference the kernel must
  * match bit for bit). Single-symbol strategies run on each symbol independently; `pair` needs
- * exactly two symbols. `signals` has no computation here: read its weights with readSignals.
+ * exactly two symbols. `signals` has no computation here: read its weights with readSignals
+ * (./signals.js, kept out of this module so that sweep workers do not load apache-arrow).
  */
 export function computeTargets(
   name: StrategyName,

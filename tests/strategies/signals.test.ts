@@ -5,7 +5,8 @@ import { join } from 'node:path';
 import { Float16, Float64, Int32, Table, Utf8, tableFromArrays, tableToIPC, vectorFromArray } from 'apache-arrow';
 import { afterAll, describe, expect, it } from 'vitest';
 import { UserError } from '../../src/errors.js';
-import { readSignals, validateTargets } from '../../src/strategies/index.js';
+import { validateTargets } from '../../src/strategies/index.js';
+import { readSignals } from '../../src/strategies/signals.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'margincall-signals-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
