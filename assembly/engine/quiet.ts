@@ -93,7 +93,8 @@ function nextDecision(t0: i32, limit: i32): i32 {
   const last = pget(0, P_LAST_TARGET);
   for (let t = scannedTo > t0 ? scannedTo : t0; t < limit; t++) {
     const w = at(targets, t);
-    if (!isNaN(w) && w != last) {
+    // w != last first: on dense targets it is almost always false, and NaN fails only the second test
+    if (w != last && !isNaN(w)) {
       decisionFound = t;
       return t;
     }

@@ -1,7 +1,7 @@
 // SPEC §4 comparisons, the kernel twin of src/strategies/compare.ts.
 
 // @ts-ignore: decorator
-@inline const EPSILON: f64 = 1e-10;
+@inline export const EPSILON: f64 = 1e-10;
 
 /** `a > b` under SPEC §4: `a − b > ε × max(|a|, |b|)`. */
 // @ts-ignore: decorator

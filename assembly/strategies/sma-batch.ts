@@ -6,7 +6,7 @@
 // A set's targets are recorded as their changes: entry ±(t + 1) means the weight becomes ±1 at
 // bar t (sma-cross only ever moves 0 → ±1 → ∓1 → …). smaCrossExpand turns one set's changes
 // back into the dense column the engine reads.
-import { gt } from "./compare";
+import { EPSILON, gt } from "./compare";
 
 // @ts-ignore: decorator
 @inline function f64At(ptr: usize, i: i32): f64 {
@@ -49,6 +49,12 @@ export function smaCrossBatch(
       store<i32>(countPtr + (<usize>k << 2), 0);
     }
   }
+  // every set is past its warm-up from this bar on: the two-lane loop needs no per-set check
+  let warm: i32 = 0;
+  for (let k: i32 = 0; k < nSets; k++) {
+    const start = i32At(windowsPtr, i32At(slowPtr, k)) - 1;
+    if (start > warm) warm = start;
+  }
   for (let t: i32 = tFrom; t < tTo; t++) {
     const c = f64At(closePtr, t);
     for (let j: i32 = 0; j < nWindows; j++) {
@@ -58,7 +64,30 @@ export function smaCrossBatch(
       store<f64>(sumsPtr + (<usize>j << 3), sum);
       store<f64>(smaPtr + (<usize>j << 3), sum / <f64>w);
     }
-    for (let k: i32 = 0; k < nSets; k++) {
+    let k: i32 = 0;
+    if (t >= warm) {
+      // two sets per f64x2, lane by lane the comparisons of compare.ts gt (pmax is max for these
+      // absolute values); sets of one fast window and consecutive slow ones (a grid's usual
+      // order) load their averages with one splat and one vector load
+      for (; k + 1 < nSets; k += 2) {
+        const f0 = i32At(fastPtr, k);
+        const f1 = i32At(fastPtr, k + 1);
+        const s0 = i32At(slowPtr, k);
+        const s1 = i32At(slowPtr, k + 1);
+        const a = f0 == f1 ? f64x2.splat(f64At(smaPtr, f0)) : f64x2(f64At(smaPtr, f0), f64At(smaPtr, f1));
+        const b = s1 == s0 + 1 ? v128.load(smaPtr + (<usize>s0 << 3)) : f64x2(f64At(smaPtr, s0), f64At(smaPtr, s1));
+        const d = f64x2.sub(a, b);
+        const tol = f64x2.mul(f64x2.splat(EPSILON), f64x2.pmax(f64x2.abs(a), f64x2.abs(b)));
+        const was = v128.load(statePtr + (<usize>k << 3));
+        let w = v128.bitselect(f64x2.splat(-1), was, f64x2.gt(f64x2.neg(d), tol));
+        w = v128.bitselect(f64x2.splat(1), w, f64x2.gt(d, tol));
+        if (!v128.any_true(f64x2.ne(w, was))) continue;
+        v128.store(statePtr + (<usize>k << 3), w);
+        record(f64x2.extract_lane(was, 0), f64x2.extract_lane(w, 0), k, t, countPtr, listPtr, cap);
+        record(f64x2.extract_lane(was, 1), f64x2.extract_lane(w, 1), k + 1, t, countPtr, listPtr, cap);
+      }
+    }
+    for (; k < nSets; k++) {
       const slowAt = i32At(slowPtr, k);
       if (t < i32At(windowsPtr, slowAt) - 1) continue;
       const smaFast = f64At(smaPtr, i32At(fastPtr, k));
@@ -69,11 +98,17 @@ export function smaCrossBatch(
       else if (gt(smaSlow, smaFast)) w = -1;
       if (w == was) continue;
       store<f64>(statePtr + (<usize>k << 3), w);
-      const n = i32At(countPtr, k);
-      if (n < cap) store<i32>(listPtr + ((<usize>k * <usize>cap + <usize>n) << 2), w > 0 ? t + 1 : -(t + 1));
-      store<i32>(countPtr + (<usize>k << 2), n + 1);
+      record(was, w, k, t, countPtr, listPtr, cap);
     }
   }
+}
+
+/** Appends set k's change at bar t (its weight moved from `was` to `w`) to its part of the list. */
+function record(was: f64, w: f64, k: i32, t: i32, countPtr: usize, listPtr: usize, cap: i32): void {
+  if (w == was) return;
+  const n = i32At(countPtr, k);
+  if (n < cap) store<i32>(listPtr + ((<usize>k * <usize>cap + <usize>n) << 2), w > 0 ? t + 1 : -(t + 1));
+  store<i32>(countPtr + (<usize>k << 2), n + 1);
 }
 
 /** Writes the dense targets of one set (its `count` ≤ cap changes at `changesPtr`) to `outPtr`. */
