@@ -189,6 +189,8 @@ function stretch<Mode>(t0: i32, end: i32, decision: i32): i32 {
   const last = decision < end ? decision + 1 : end;
 
   let maxRatio = S.maxMarginRatio;
+  // a ratio can only be a new maximum above this (1e-6 below the maximum: far beyond rounding)
+  let ratioBar = maxRatio * 0.999999;
   let prev = M.prev;
   const shift = M.shift;
   let s1 = M.s1;
@@ -226,23 +228,28 @@ function stretch<Mode>(t0: i32, end: i32, decision: i32): i32 {
         const margin = iw + upnl;
         equity = wallet + margin;
         if (!(equity > 0)) break;
-        // the division only when the ratio could be a new maximum (or is recorded)
-        if (records || (margin > 0 && m > maxRatio * margin * 0.999999)) {
+        // the division only when the ratio could be a new maximum (or is recorded); a margin ≤ 0
+        // passes too, and gives the full step's ratio (0, or +∞ when it is 0 under a positive MM)
+        if (records || m > ratioBar * margin) {
           const r = m / margin;
           if (r > 0) ratio = r;
         }
       } else {
         equity = wallet + upnl;
         if (!(equity > 0)) break;
-        if (m > 0 && (records || m > maxRatio * equity * 0.999999)) ratio = m / equity;
+        if (m > 0 && (records || m > ratioBar * equity)) ratio = m / equity;
       }
-      if (ratio > maxRatio) maxRatio = ratio;
+      if (ratio > maxRatio) {
+        maxRatio = ratio;
+        ratioBar = maxRatio * 0.999999;
+      }
     } else if (!(equity > 0)) {
       break;
     }
 
     // metrics.ts metricsAddBar
-    const r = prev > 0 ? equity / prev - 1 : 0;
+    // prev > 0: a stretch starts only on a run that is not ruined, and stops before equity ≤ 0
+    const r = equity / prev - 1;
     const d = r - shift;
     s1 += d;
     s2 += d * d;
@@ -261,7 +268,7 @@ function stretch<Mode>(t0: i32, end: i32, decision: i32): i32 {
       trough = equity;
     }
     prev = equity;
-    touched += at(open, t) + at(markOpen, t) + at(markLow, t) + at(markHigh, t);
+    if ((t & 7) == 0) touched += at(open, t) + at(markOpen, t) + at(markLow, t) + at(markHigh, t);
     if (records) {
       store<f64>(S.equityPtr + (<usize>t << 3), equity);
       store<f64>(S.ratioPtr + (<usize>t << 3), ratio);
