@@ -264,8 +264,9 @@ function stretch<Mode>(t0: i32, end: i32, decision: i32): i32 {
       }
       peak = equity;
       trough = equity;
-    } else if (equity < trough) {
-      trough = equity;
+    } else {
+      // pmin (minpd) rather than a branch that the equity path mispredicts
+      trough = f64x2.extract_lane(f64x2.pmin(f64x2.splat(trough), f64x2.splat(equity)), 0);
     }
     prev = equity;
     if ((t & 7) == 0) touched += at(open, t) + at(markOpen, t) + at(markLow, t) + at(markHigh, t);
