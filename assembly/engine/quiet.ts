@@ -24,7 +24,7 @@ import {
   QUIET_BLOCK_SHIFT,
   S_BLOCK_HIGH,
   S_BLOCK_LOW,
-  S_FUNDING_NEXT,
+  S_FUNDING_BARS,
   S_MARK_CLOSE,
   S_MARK_HIGH,
   S_MARK_LOW,
@@ -79,11 +79,23 @@ function findBracket(notional: f64): void {
 // target only changes at such a bar, so what a search learned stays true until it is reached.
 let decisionFound: i32 = -1;
 let scannedTo: i32 = 0;
+/** Where the last search stopped in the dataset's list of funding bars (stretches start in bar order). */
+let fundingAt: i32 = 0;
 
-/** Forgets the last run's search (index.ts runEngine, at the start of every run). */
+/** Forgets the last run's searches (index.ts runEngine, at the start of every run). */
 export function resetQuiet(): void {
   decisionFound = -1;
   scannedTo = 0;
+  fundingAt = 0;
+}
+
+/** The first funding bar ≥ t0, or nBars (the list's sentinel). */
+function nextFunding(t0: i32): i32 {
+  const list = colPtr(0, S_FUNDING_BARS);
+  let k = fundingAt;
+  while (i32At(list, k) < t0) k++;
+  fundingAt = k;
+  return i32At(list, k);
 }
 
 /** The first decision bar ≥ t0, or `limit` when there is none before it. */
@@ -93,8 +105,9 @@ function nextDecision(t0: i32, limit: i32): i32 {
   const last = pget(0, P_LAST_TARGET);
   for (let t = scannedTo > t0 ? scannedTo : t0; t < limit; t++) {
     const w = at(targets, t);
-    // w != last first: on dense targets it is almost always false, and NaN fails only the second test
-    if (w != last && !isNaN(w)) {
+    // dense targets mostly repeat the last one; NaN (no new target) fails both tests
+    if (w == last) continue;
+    if (!isNaN(w)) {
       decisionFound = t;
       return t;
     }
@@ -142,7 +155,7 @@ export function quietBars(t0: i32): i32 {
   if (t0 + room < end) end = t0 + room;
   const side = pget(0, P_SIDE);
   if (side != 0) {
-    const funding = i32At(colPtr(0, S_FUNDING_NEXT), t0);
+    const funding = nextFunding(t0);
     if (funding < end) end = funding;
     if (S.isolated) end = isolatedLiquidationBar(t0, end, side, pget(0, P_LP));
   }

@@ -78,7 +78,7 @@ import {
   S_BLOCK_LOW,
   S_BRACKET_ROWS,
   S_BRACKETS,
-  S_FUNDING_NEXT,
+  S_FUNDING_BARS,
   S_FUNDING,
   S_MARK_CLOSE,
   S_MARK_HIGH,
@@ -172,8 +172,8 @@ interface SymbolColumns {
   markLow: number;
   markClose: number;
   funding: number;
-  /** i32 column (byte offset = slot × 8), and the per-block extremes (layout.ts S_FUNDING_NEXT, S_BLOCK_*). */
-  fundingNext: number;
+  /** The i32 list of funding bars (byte offset = slot × 8), and the per-block extremes (layout.ts S_FUNDING_BARS, S_BLOCK_*). */
+  fundingBars: number;
   blockLow: number;
   blockHigh: number;
 }
@@ -262,7 +262,6 @@ export class KernelSession {
       slot += n;
       return at;
     };
-    const i32Slots = Math.ceil(nBars / 2);
     const nBlocks = Math.ceil(nBars / (1 << QUIET_BLOCK_SHIFT));
     this.timeSlot = take(nBars);
     this.columns = candles.symbols.map((s) => {
@@ -272,10 +271,10 @@ export class KernelSession {
       const markLow = take(nBars);
       const markClose = take(nBars);
       const funding = s.fundingRate ? take(nBars) : -1;
-      const fundingNext = take(i32Slots);
+      const fundingBars = take(Math.ceil((fundingCount(s.fundingRate) + 1) / 2));
       const blockLow = take(nBlocks);
       const blockHigh = take(nBlocks);
-      return { name: s.symbol, open, markOpen, markHigh, markLow, markClose, funding, fundingNext, blockLow, blockHigh };
+      return { name: s.symbol, open, markOpen, markHigh, markLow, markClose, funding, fundingBars, blockLow, blockHigh };
     });
     const batchSlots = opts.batch ? BATCH_FIXED_SLOTS + nBars : 0;
     const areaSlots = DESC_SLOTS + nData * (SYM_FIELDS + TABLE_SLOTS + POS_FIELDS + nBars) + batchSlots;
@@ -403,7 +402,7 @@ export class KernelSession {
         v[s + S_TARGETS] = tg * F64;
         v[s + S_BRACKETS] = table * F64;
         v[s + S_BRACKET_ROWS] = spec.brackets[i]!.length;
-        v[s + S_FUNDING_NEXT] = c.fundingNext * F64;
+        v[s + S_FUNDING_BARS] = c.fundingBars * F64;
         v[s + S_BLOCK_LOW] = c.blockLow * F64;
         v[s + S_BLOCK_HIGH] = c.blockHigh * F64;
       }
@@ -515,9 +514,16 @@ export class KernelSession {
   }
 }
 
+/** Bars with a funding event. */
+function fundingCount(funding: Float64Array | null | undefined): number {
+  let n = 0;
+  if (funding) for (const x of funding) if (!Number.isNaN(x)) n++;
+  return n;
+}
+
 /**
- * The dataset columns of a quiet stretch (assembly/engine/quiet.ts): the next funding bar at each
- * bar, and each block's lowest MP open or low and highest MP open or high.
+ * The dataset columns of a quiet stretch (assembly/engine/quiet.ts): the list of funding bars, and
+ * each block's lowest MP open or low and highest MP open or high.
  */
 function fillQuietColumns(
   v: Float64Array,
@@ -528,12 +534,10 @@ function fillQuietColumns(
   funding: Float64Array | null | undefined,
 ): void {
   const n = markOpen.length;
-  const next = new Int32Array(v.buffer, c.fundingNext * F64, n);
-  let upcoming = n;
-  for (let t = n - 1; t >= 0; t--) {
-    if (funding && !Number.isNaN(funding[t]!)) upcoming = t;
-    next[t] = upcoming;
-  }
+  const bars = new Int32Array(v.buffer, c.fundingBars * F64, fundingCount(funding) + 1);
+  let k = 0;
+  if (funding) for (let t = 0; t < n; t++) if (!Number.isNaN(funding[t]!)) bars[k++] = t;
+  bars[k] = n;
   const size = 1 << QUIET_BLOCK_SHIFT;
   for (let b = 0; b * size < n; b++) {
     let low = Infinity;

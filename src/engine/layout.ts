@@ -112,8 +112,8 @@ export const S_TARGETS = 7;
 /** MAX_BRACKETS × BRACKET_FIELDS f64 and the number of rows used. */
 export const S_BRACKETS = 8;
 export const S_BRACKET_ROWS = 9;
-/** Dataset i32 column: the first bar ≥ t with a funding event (nBars when none is left). */
-export const S_FUNDING_NEXT = 10;
+/** Dataset i32 list: the bars with a funding event in order, then nBars (a sentinel). */
+export const S_FUNDING_BARS = 10;
 /**
  * Dataset columns, one f64 per QUIET_BLOCK bars: the lowest MP open or low, and the highest MP open
  * or high, of the block (they let a quiet stretch skip whole blocks of isolated liquidation checks).
