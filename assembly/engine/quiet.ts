@@ -103,13 +103,16 @@ function nextDecision(t0: i32, limit: i32): i32 {
   if (decisionFound >= t0) return decisionFound;
   const targets = colPtr(0, S_TARGETS);
   const last = pget(0, P_LAST_TARGET);
+  // Dense targets mostly repeat the last one bit for bit: an integer comparison skips those (V8
+  // turns the float tests into flag juggling); any other bits get the exact test.
+  const lastBits = reinterpret<i64>(last);
   for (let t = scannedTo > t0 ? scannedTo : t0; t < limit; t++) {
-    const w = at(targets, t);
-    // dense targets mostly repeat the last one; NaN (no new target) fails both tests
-    if (w == last) continue;
-    if (!isNaN(w)) {
-      decisionFound = t;
-      return t;
+    if (load<i64>(targets + (<usize>t << 3)) != lastBits) {
+      const w = at(targets, t);
+      if (w != last && !isNaN(w)) {
+        decisionFound = t;
+        return t;
+      }
     }
   }
   scannedTo = limit;
