@@ -175,24 +175,36 @@ export function quietBars(t0: i32): i32 {
  * registers. A notional leaving the prologue's bracket ends the stretch (the next one starts in
  * the new bracket, or the full step runs the bar).
  */
+// The constants of the running stretch. Read from globals inside the loop, they reach V8 as memory
+// operands and leave its 16 float registers to the accumulators (held in locals, the constants
+// pushed two accumulators onto the stack, which made their loop-carried additions ~2× slower).
+let kSide: f64 = 0;
+let kQty: f64 = 0;
+let kEntry: f64 = 0;
+let kIw: f64 = 0;
+let kSq: f64 = 0;
+let kQtyEntry: f64 = 0;
+let kWallet: f64 = 0;
+let kAbsWallet: f64 = 0;
+let kShift: f64 = 0;
+/** A margin ratio can only be a new maximum above this (1e-6 below it: far beyond rounding). */
+let kRatioBar: f64 = 0;
+
 function stretch<Mode>(t0: i32, end: i32, decision: i32): i32 {
   const OPEN = sizeof<Mode>() > 1;
   const ISOLATED = sizeof<Mode>() == 2;
-  const side = pget(0, P_SIDE);
-  const qty = pget(0, P_QTY);
-  const entry = pget(0, P_ENTRY);
-  const iw = pget(0, P_IW);
-  const sq = side * qty;
-  const qtyEntry = qty * entry;
-  const lo = bracketLo;
-  const hi = bracketHi;
-  const mmr = bracketMmr;
-  const cum = bracketCum;
-  const wallet = S.wallet;
-  const absWallet = Math.abs(wallet);
-  const slack = S.mmSlack;
+  kSide = pget(0, P_SIDE);
+  kQty = pget(0, P_QTY);
+  kEntry = pget(0, P_ENTRY);
+  kIw = pget(0, P_IW);
+  kSq = kSide * kQty;
+  kQtyEntry = kQty * kEntry;
+  kWallet = S.wallet;
+  kAbsWallet = Math.abs(kWallet);
+  kShift = M.shift;
+  kRatioBar = S.maxMarginRatio * 0.999999;
   const records = S.records;
-  const adverse = side == 1 ? colPtr(0, S_MARK_LOW) : colPtr(0, S_MARK_HIGH);
+  const adverse = kSide == 1 ? colPtr(0, S_MARK_LOW) : colPtr(0, S_MARK_HIGH);
   const markClose = colPtr(0, S_MARK_CLOSE);
   // The full step reads these columns at the bar that ends the stretch; reading them here as well
   // keeps them streaming through the cache, instead of one cache miss each at every event.
@@ -200,21 +212,15 @@ function stretch<Mode>(t0: i32, end: i32, decision: i32): i32 {
   const markOpen = colPtr(0, S_MARK_OPEN);
   const markLow = colPtr(0, S_MARK_LOW);
   const markHigh = colPtr(0, S_MARK_HIGH);
-  let touched: f64 = 0;
   // the decision bar's close is marked here too, then its order queued
   const last = decision < end ? decision + 1 : end;
 
-  let maxRatio = S.maxMarginRatio;
-  // a ratio can only be a new maximum above this (1e-6 below the maximum: far beyond rounding)
-  let ratioBar = maxRatio * 0.999999;
   let prev = M.prev;
-  const shift = M.shift;
   let s1 = M.s1;
   let s2 = M.s2;
   let downside = M.downside;
   let growth = M.growth;
   let peak = M.peak;
-  let maxDrawdown = M.maxDrawdown;
   // The lowest equity since the peak last rose: for a fixed peak, 1 − E / peak is largest there.
   let trough: f64 = Infinity;
 
@@ -223,41 +229,41 @@ function stretch<Mode>(t0: i32, end: i32, decision: i32): i32 {
     if (!ISOLATED && OPEN) {
       // cross.ts pathSafe (step 2 and 4 have nothing to do), one position at its adverse extreme
       const a = at(adverse, t);
-      const n = qty * a;
-      if (<i32>(n < lo) | <i32>(n >= hi)) break;
-      const m = n * mmr - cum;
-      const f = wallet + (sq * (a - entry) - m);
-      const scale = absWallet + (n + qtyEntry + Math.abs(m));
-      if (!(f > 1e-9 * scale + slack)) break;
+      const n = kQty * a;
+      if (<i32>(n < bracketLo) | <i32>(n >= bracketHi)) break;
+      const m = n * bracketMmr - bracketCum;
+      const f = kWallet + (kSq * (a - kEntry) - m);
+      const scale = kAbsWallet + (n + kQtyEntry + Math.abs(m));
+      if (!(f > 1e-9 * scale + S.mmSlack)) break;
     }
 
     // Step 5.
-    let equity = wallet;
+    let equity = kWallet;
     let ratio: f64 = 0;
     if (OPEN) {
       const c = at(markClose, t);
-      const upnl = sq * (c - entry);
-      const n = qty * c;
-      if (<i32>(n < lo) | <i32>(n >= hi)) break;
-      const m = n * mmr - cum;
+      const upnl = kSq * (c - kEntry);
+      const n = kQty * c;
+      if (<i32>(n < bracketLo) | <i32>(n >= bracketHi)) break;
+      const m = n * bracketMmr - bracketCum;
       if (ISOLATED) {
-        const margin = iw + upnl;
-        equity = wallet + margin;
+        const margin = kIw + upnl;
+        equity = kWallet + margin;
         if (!(equity > 0)) break;
         // the division only when the ratio could be a new maximum (or is recorded); a margin ≤ 0
         // passes too, and gives the full step's ratio (0, or +∞ when it is 0 under a positive MM)
-        if (records || m > ratioBar * margin) {
+        if (records || m > kRatioBar * margin) {
           const r = m / margin;
           if (r > 0) ratio = r;
         }
       } else {
-        equity = wallet + upnl;
+        equity = kWallet + upnl;
         if (!(equity > 0)) break;
-        if (m > 0 && (records || m > ratioBar * equity)) ratio = m / equity;
+        if (m > 0 && (records || m > kRatioBar * equity)) ratio = m / equity;
       }
-      if (ratio > maxRatio) {
-        maxRatio = ratio;
-        ratioBar = maxRatio * 0.999999;
+      if (ratio > S.maxMarginRatio) {
+        S.maxMarginRatio = ratio;
+        kRatioBar = ratio * 0.999999;
       }
     } else if (!(equity > 0)) {
       break;
@@ -266,7 +272,7 @@ function stretch<Mode>(t0: i32, end: i32, decision: i32): i32 {
     // metrics.ts metricsAddBar
     // prev > 0: a stretch starts only on a run that is not ruined, and stops before equity ≤ 0
     const r = equity / prev - 1;
-    const d = r - shift;
+    const d = r - kShift;
     s1 += d;
     s2 += d * d;
     // r × [r < 0] rather than min(r, 0): V8 lowers f64.min to branches that r's sign mispredicts
@@ -276,7 +282,7 @@ function stretch<Mode>(t0: i32, end: i32, decision: i32): i32 {
     if (equity > peak) {
       if (trough < peak) {
         const dd = 1 - trough / peak;
-        if (dd > maxDrawdown) maxDrawdown = dd;
+        if (dd > M.maxDrawdown) M.maxDrawdown = dd;
       }
       peak = equity;
       trough = equity;
@@ -285,7 +291,7 @@ function stretch<Mode>(t0: i32, end: i32, decision: i32): i32 {
       trough = f64x2.extract_lane(f64x2.pmin(f64x2.splat(trough), f64x2.splat(equity)), 0);
     }
     prev = equity;
-    if ((t & 7) == 0) touched += at(open, t) + at(markOpen, t) + at(markLow, t) + at(markHigh, t);
+    if ((t & 7) == 0) touchSink += at(open, t) + at(markOpen, t) + at(markLow, t) + at(markHigh, t);
     if (records) {
       store<f64>(S.equityPtr + (<usize>t << 3), equity);
       store<f64>(S.ratioPtr + (<usize>t << 3), ratio);
@@ -303,9 +309,8 @@ function stretch<Mode>(t0: i32, end: i32, decision: i32): i32 {
 
   if (trough < peak) {
     const dd = 1 - trough / peak;
-    if (dd > maxDrawdown) maxDrawdown = dd;
+    if (dd > M.maxDrawdown) M.maxDrawdown = dd;
   }
-  touchSink += touched;
   M.prev = prev;
   M.last = prev;
   M.s1 = s1;
@@ -313,10 +318,8 @@ function stretch<Mode>(t0: i32, end: i32, decision: i32): i32 {
   M.downside = downside;
   M.growth = growth;
   M.peak = peak;
-  M.maxDrawdown = maxDrawdown;
   M.blockN += t - t0;
   if (M.blockN == METRICS_BLOCK) M.metricsMergeBlock();
-  S.maxMarginRatio = maxRatio;
   if (OPEN) S.exposedBars += <f64>(t - t0);
   return t;
 }
