@@ -24,6 +24,8 @@ import {
   QUIET_BLOCK_SHIFT,
   S_BLOCK_HIGH,
   S_BLOCK_LOW,
+  S_CHANGE_COUNT,
+  S_CHANGES,
   S_FUNDING_BARS,
   S_MARK_CLOSE,
   S_MARK_HIGH,
@@ -79,11 +81,20 @@ function findBracket(notional: f64): void {
 // target only changes at such a bar, so what a search learned stays true until it is reached.
 let decisionFound: i32 = -1;
 let scannedTo: i32 = 0;
+/** Where the last search stopped in the run's list of target changes (S_CHANGES), when it has one. */
+let changeAt: i32 = 0;
 /** Where the last search stopped in the dataset's list of funding bars (stretches start in bar order). */
 let fundingAt: i32 = 0;
 
+// @ts-ignore: decorator
+@inline function changeBar(list: usize, k: i32): i32 {
+  const e = i32At(list, k);
+  return e > 0 ? e - 1 : -e - 1;
+}
+
 /** Forgets the last run's searches (index.ts runEngine, at the start of every run). */
 export function resetQuiet(): void {
+  changeAt = 0;
   decisionFound = -1;
   scannedTo = 0;
   fundingAt = 0;
@@ -100,6 +111,15 @@ function nextFunding(t0: i32): i32 {
 
 /** The first decision bar ≥ t0, or `limit` when there is none before it. */
 function nextDecision(t0: i32, limit: i32): i32 {
+  const changes = colPtr(0, S_CHANGES);
+  if (changes != 0) {
+    // the host's list: every change is a decision of a run that is not ruined
+    const count = <i32>S.sym(0, S_CHANGE_COUNT);
+    let k = changeAt;
+    while (k < count && changeBar(changes, k) < t0) k++;
+    changeAt = k;
+    return k < count ? changeBar(changes, k) : limit;
+  }
   if (decisionFound >= t0) return decisionFound;
   const targets = colPtr(0, S_TARGETS);
   const last = pget(0, P_LAST_TARGET);

@@ -76,6 +76,8 @@ import {
   QUIET_BLOCK_SHIFT,
   S_BLOCK_HIGH,
   S_BLOCK_LOW,
+  S_CHANGE_COUNT,
+  S_CHANGES,
   S_BRACKET_ROWS,
   S_BRACKETS,
   S_FUNDING_BARS,
@@ -233,6 +235,8 @@ export class KernelSession {
   private readonly batch: BatchRegion | null;
   /** Per-set capacity of the change list in the last smaCrossBatch call. */
   private batchCap = 0;
+  /** Per run symbol: the change list behind the targets expandSmaCross wrote in place. */
+  private changes: ({ at: number; count: number } | undefined)[] = [];
   /** Where the last run's records lie, when it kept them. */
   private lastRecords: {
     symbols: string[];
@@ -390,6 +394,7 @@ export class KernelSession {
             throw new Error(`runKernel: ${series.length} targets for ${spec.symbols[i]}, the data has ${nBars} bars`);
           }
           v.set(series, tg);
+          this.changes[i] = undefined;
         }
         packBracketTable(spec.brackets[i]!, v, table);
         v[s + S_OPEN] = c.open * F64;
@@ -405,6 +410,10 @@ export class KernelSession {
         v[s + S_FUNDING_BARS] = c.fundingBars * F64;
         v[s + S_BLOCK_LOW] = c.blockLow * F64;
         v[s + S_BLOCK_HIGH] = c.blockHigh * F64;
+        // the changes written by expandSmaCross describe targets in place, never the caller's
+        const changes = targets === null ? this.changes[i] : undefined;
+        v[s + S_CHANGES] = changes ? changes.at : 0;
+        v[s + S_CHANGE_COUNT] = changes ? changes.count : 0;
       }
       this.kernel.exports.runEngine(d * F64);
 
@@ -452,6 +461,7 @@ export class KernelSession {
 
   /** The kernel's own targets column of run symbol i: write into it and run with `targets` null. */
   targetsView(i: number): Float64Array {
+    this.changes[i] = undefined; // the caller may write anything there
     const at = this.targetsSlot + i * this.nBars;
     return this.view.subarray(at, at + this.nBars);
   }
@@ -503,9 +513,12 @@ export class KernelSession {
     const b = this.batch;
     if (!b || count > this.batchCap) return false;
     const at = (this.targetsSlot + i * this.nBars) * F64;
-    this.kernel.exports.smaCrossExpand(b.list + k * this.batchCap * 4, count, this.nBars, at);
+    const list = b.list + k * this.batchCap * 4;
+    this.kernel.exports.smaCrossExpand(list, count, this.nBars, at);
+    this.changes[i] = { at: list, count };
     return true;
   }
+
 
   private columnOf(name: string): number {
     const i = this.columns.findIndex((c) => c.name === name);

@@ -120,7 +120,13 @@ export const S_FUNDING_BARS = 10;
  */
 export const S_BLOCK_LOW = 11;
 export const S_BLOCK_HIGH = 12;
-export const SYM_FIELDS = 13;
+/**
+ * The run's target changes when the host knows them (sma-cross batches): an i32 list of ±(t + 1),
+ * the sign the new weight's, so the bars where the target changes need no search; 0 when unknown.
+ */
+export const S_CHANGES = 13;
+export const S_CHANGE_COUNT = 14;
+export const SYM_FIELDS = 15;
 
 /** Bars per block of S_BLOCK_LOW / S_BLOCK_HIGH (a power of two). */
 export const QUIET_BLOCK_SHIFT = 6;
@@ -155,7 +161,7 @@ export const P_BRACKET = 20;
  */
 export const P_PTRS = 21;
 /** P_PTRS + SYM_FIELDS. */
-export const POS_FIELDS = 34;
+export const POS_FIELDS = 36;
 
 /** Trade record fields; symbol is the run's symbol index, reason a REASON_* code. */
 export const T_SYMBOL = 0;
