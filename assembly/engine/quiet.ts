@@ -26,6 +26,7 @@ import {
   S_BLOCK_LOW,
   S_CHANGE_COUNT,
   S_CHANGES,
+  S_FUNDING,
   S_FUNDING_BARS,
   S_MARK_CLOSE,
   S_MARK_HIGH,
@@ -232,6 +233,8 @@ function stretch<Mode>(t0: i32, end: i32, decision: i32): i32 {
   const markOpen = colPtr(0, S_MARK_OPEN);
   const markLow = colPtr(0, S_MARK_LOW);
   const markHigh = colPtr(0, S_MARK_HIGH);
+  // (funding is read at every full step too; without the column, any column will do)
+  const funding = S.sym(0, S_FUNDING) != 0 ? colPtr(0, S_FUNDING) : markClose;
   // the decision bar's close is marked here too, then its order queued
   const last = decision < end ? decision + 1 : end;
 
@@ -311,7 +314,7 @@ function stretch<Mode>(t0: i32, end: i32, decision: i32): i32 {
       trough = f64x2.extract_lane(f64x2.pmin(f64x2.splat(trough), f64x2.splat(equity)), 0);
     }
     prev = equity;
-    if ((t & 7) == 0) touchSink += at(open, t) + at(markOpen, t) + at(markLow, t) + at(markHigh, t);
+    if ((t & 7) == 0) touchSink += at(open, t) + at(markOpen, t) + at(markLow, t) + at(markHigh, t) + at(funding, t);
     if (records) {
       store<f64>(S.equityPtr + (<usize>t << 3), equity);
       store<f64>(S.ratioPtr + (<usize>t << 3), ratio);
