@@ -23,6 +23,8 @@ import {
   P_SIDE,
   QUIET_BLOCK_SHIFT,
   S_BLOCK_HIGH,
+  S_BLOCK_CLOSE_HIGH,
+  S_BLOCK_CLOSE_LOW,
   S_BLOCK_LOW,
   S_CHANGE_COUNT,
   S_CHANGES,
@@ -167,6 +169,32 @@ function isolatedLiquidationBar(t0: i32, end: i32, side: f64, lp: f64): i32 {
 }
 
 /**
+ * The first bar in [t0, end) whose MP close puts the position's notional outside the current
+ * bracket [bracketLo, bracketHi), else `end`. Blocks whose closes all keep it inside are skipped
+ * (q × P is monotone in P, rounding included).
+ */
+function bracketLeaveBar(t0: i32, end: i32, qty: f64): i32 {
+  const lows = colPtr(0, S_BLOCK_CLOSE_LOW);
+  const highs = colPtr(0, S_BLOCK_CLOSE_HIGH);
+  const markClose = colPtr(0, S_MARK_CLOSE);
+  let t = t0;
+  while (t < end) {
+    const b = t >> QUIET_BLOCK_SHIFT;
+    const blockEnd = (b + 1) << QUIET_BLOCK_SHIFT;
+    if (qty * at(lows, b) >= bracketLo && qty * at(highs, b) < bracketHi) {
+      t = blockEnd;
+      continue;
+    }
+    const stop = blockEnd < end ? blockEnd : end;
+    for (; t < stop; t++) {
+      const n = qty * at(markClose, t);
+      if (!(n >= bracketLo && n < bracketHi)) return t;
+    }
+  }
+  return end;
+}
+
+/**
  * Runs the quiet bars from t0 on and returns the first bar it did not run (t0 when bar t0 is not
  * quiet). A bar whose new target is decided at its close is run too, the order queued, and the
  * stretch ends after it. Stops before the last bar (it closes the position), before a funding
@@ -186,7 +214,9 @@ export function quietBars(t0: i32): i32 {
   if (t0 >= end) return t0;
   const decision = nextDecision(t0, end);
   if (side == 0) return stretch<u8>(t0, end, decision);
-  findBracket(pget(0, P_QTY) * at(colPtr(0, S_MARK_CLOSE), t0));
+  const qty = pget(0, P_QTY);
+  findBracket(qty * at(colPtr(0, S_MARK_CLOSE), t0));
+  end = bracketLeaveBar(t0, end, qty);
   return S.isolated ? stretch<u16>(t0, end, decision) : stretch<u32>(t0, end, decision);
 }
 
@@ -268,9 +298,8 @@ function stretch<Mode>(t0: i32, end: i32, decision: i32): i32 {
     if (OPEN) {
       const c = at(markClose, t);
       const upnl = kSq * (c - kEntry);
-      const n = kQty * c;
-      if (<i32>(n < bracketLo) | <i32>(n >= bracketHi)) break;
-      const m = n * bracketMmr - bracketCum;
+      // the notional stays in the bracket: quietBars ended the stretch before it leaves
+      const m = kQty * c * bracketMmr - bracketCum;
       if (ISOLATED) {
         const margin = kIw + upnl;
         equity = kWallet + margin;

@@ -75,6 +75,8 @@ import {
   REASON_LIQUIDATION,
   QUIET_BLOCK_SHIFT,
   S_BLOCK_HIGH,
+  S_BLOCK_CLOSE_HIGH,
+  S_BLOCK_CLOSE_LOW,
   S_BLOCK_LOW,
   S_CHANGE_COUNT,
   S_CHANGES,
@@ -178,6 +180,8 @@ interface SymbolColumns {
   fundingBars: number;
   blockLow: number;
   blockHigh: number;
+  blockCloseLow: number;
+  blockCloseHigh: number;
 }
 
 export interface KernelSessionOptions {
@@ -278,7 +282,9 @@ export class KernelSession {
       const fundingBars = take(Math.ceil((fundingCount(s.fundingRate) + 1) / 2));
       const blockLow = take(nBlocks);
       const blockHigh = take(nBlocks);
-      return { name: s.symbol, open, markOpen, markHigh, markLow, markClose, funding, fundingBars, blockLow, blockHigh };
+      const blockCloseLow = take(nBlocks);
+      const blockCloseHigh = take(nBlocks);
+      return { name: s.symbol, open, markOpen, markHigh, markLow, markClose, funding, fundingBars, blockLow, blockHigh, blockCloseLow, blockCloseHigh };
     });
     const batchSlots = opts.batch ? BATCH_FIXED_SLOTS + nBars : 0;
     const areaSlots = DESC_SLOTS + nData * (SYM_FIELDS + TABLE_SLOTS + POS_FIELDS + nBars) + batchSlots;
@@ -306,7 +312,7 @@ export class KernelSession {
       v.set(mp.low, c.markLow);
       v.set(mp.close, c.markClose);
       if (s.fundingRate) v.set(s.fundingRate, c.funding);
-      fillQuietColumns(v, c, mp.open, mp.high, mp.low, s.fundingRate);
+      fillQuietColumns(v, c, mp.open, mp.high, mp.low, mp.close, s.fundingRate);
     });
   }
 
@@ -410,6 +416,8 @@ export class KernelSession {
         v[s + S_FUNDING_BARS] = c.fundingBars * F64;
         v[s + S_BLOCK_LOW] = c.blockLow * F64;
         v[s + S_BLOCK_HIGH] = c.blockHigh * F64;
+        v[s + S_BLOCK_CLOSE_LOW] = c.blockCloseLow * F64;
+        v[s + S_BLOCK_CLOSE_HIGH] = c.blockCloseHigh * F64;
         // the changes written by expandSmaCross describe targets in place, never the caller's
         const changes = targets === null ? this.changes[i] : undefined;
         v[s + S_CHANGES] = changes ? changes.at : 0;
@@ -535,8 +543,8 @@ function fundingCount(funding: Float64Array | null | undefined): number {
 }
 
 /**
- * The dataset columns of a quiet stretch (assembly/engine/quiet.ts): the list of funding bars, and
- * each block's lowest MP open or low and highest MP open or high.
+ * The dataset columns of a quiet stretch (assembly/engine/quiet.ts): the list of funding bars, each
+ * block's lowest MP open or low and highest MP open or high, and its lowest and highest MP close.
  */
 function fillQuietColumns(
   v: Float64Array,
@@ -544,6 +552,7 @@ function fillQuietColumns(
   markOpen: Float64Array,
   markHigh: Float64Array,
   markLow: Float64Array,
+  markClose: Float64Array,
   funding: Float64Array | null | undefined,
 ): void {
   const n = markOpen.length;
@@ -555,12 +564,18 @@ function fillQuietColumns(
   for (let b = 0; b * size < n; b++) {
     let low = Infinity;
     let high = -Infinity;
+    let closeLow = Infinity;
+    let closeHigh = -Infinity;
     for (let t = b * size; t < Math.min(n, (b + 1) * size); t++) {
       low = Math.min(low, markOpen[t]!, markLow[t]!);
       high = Math.max(high, markOpen[t]!, markHigh[t]!);
+      closeLow = Math.min(closeLow, markClose[t]!);
+      closeHigh = Math.max(closeHigh, markClose[t]!);
     }
     v[c.blockLow + b] = low;
     v[c.blockHigh + b] = high;
+    v[c.blockCloseLow + b] = closeLow;
+    v[c.blockCloseHigh + b] = closeHigh;
   }
 }
 

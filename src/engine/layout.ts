@@ -126,7 +126,10 @@ export const S_BLOCK_HIGH = 12;
  */
 export const S_CHANGES = 13;
 export const S_CHANGE_COUNT = 14;
-export const SYM_FIELDS = 15;
+/** Dataset columns, one f64 per QUIET_BLOCK bars: the lowest and highest MP close of the block. */
+export const S_BLOCK_CLOSE_LOW = 15;
+export const S_BLOCK_CLOSE_HIGH = 16;
+export const SYM_FIELDS = 17;
 
 /** Bars per block of S_BLOCK_LOW / S_BLOCK_HIGH (a power of two). */
 export const QUIET_BLOCK_SHIFT = 6;
@@ -161,7 +164,7 @@ export const P_BRACKET = 20;
  */
 export const P_PTRS = 21;
 /** P_PTRS + SYM_FIELDS. */
-export const POS_FIELDS = 36;
+export const POS_FIELDS = 38;
 
 /** Trade record fields; symbol is the run's symbol index, reason a REASON_* code. */
 export const T_SYMBOL = 0;

@@ -9,6 +9,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { Candles, SymbolSeries } from '../../src/data/schema.js';
+import { synthesize } from '../../src/data/synth.js';
 import { bracketTableFor } from '../../src/engine/brackets.js';
 import { KernelSession, runKernel } from '../../src/engine/kernel.js';
 import { runReference } from '../../src/engine/reference.js';
@@ -322,6 +323,43 @@ describe('kernel vs reference', () => {
     );
     expect(liquidated / cases).toBeGreaterThan(0.05);
     expect(funded / cases).toBeGreaterThan(0.2);
+  });
+
+  // A position whose notional sits on BTC's 50,000 floor: its bracket changes again and again
+  // inside quiet stretches (the kernel skips whole blocks of closes that keep it in one bracket).
+  it('agree when the notional keeps crossing a bracket floor while held', () => {
+    const candles = synthesize({ symbols: ['BTCUSDT'], bars: 6_000, interval: '1m', seed: 21 });
+    const close = candles.symbols[0]!.close;
+    const targets = [new Float64Array(close.length).map((_, t) => (t < 3_000 ? 1 : -1))];
+    const settings: Settings = {
+      leverage: 10,
+      balance: 1_000_000,
+      sizing: { kind: 'fixed', amount: 5_000 },
+      feeRate: 0.0005,
+      slippage: 0,
+      liquidation: { kind: 'binance' },
+      liquidationFeeRate: 0.0125,
+      targetSeed: 0,
+      hold: 1,
+    };
+    const session = new KernelSession(candles);
+    const markClose = candles.symbols[0]!.mark!.close;
+    let crossings = 0;
+    for (const mode of ['isolated', 'cross'] as const) {
+      const spec = specFor(['BTCUSDT'], mode, settings);
+      const ref = runReference(spec, candles, targets);
+      const diff = differences(session.run(spec, targets), ref);
+      if (diff.length > 0) throw new Error(`${mode}:\n${diff.join('\n')}`);
+      // bars where the held notional moves across the 50,000 floor
+      for (const trade of ref.trades!) {
+        const from = candles.time.indexOf(trade.entryTime);
+        const to = candles.time.indexOf(trade.exitTime);
+        for (let t = from + 1; t < to; t++) {
+          if (trade.qty * markClose[t]! >= 50_000 !== trade.qty * markClose[t - 1]! >= 50_000) crossings++;
+        }
+      }
+    }
+    expect(crossings).toBeGreaterThan(20);
   });
 
   it('give the same metrics without records, and runKernel matches a session', () => {
