@@ -213,19 +213,14 @@ export function quietBars(t0: i32): i32 {
   }
   if (t0 >= end) return t0;
   const decision = nextDecision(t0, end);
-  if (side == 0) return stretch<u8>(t0, end, decision);
+  if (side == 0) return S.records ? stretch<u8, bool>(t0, end, decision) : stretch<u8, void>(t0, end, decision);
   const qty = pget(0, P_QTY);
   findBracket(qty * at(colPtr(0, S_MARK_CLOSE), t0));
   end = bracketLeaveBar(t0, end, qty);
-  return S.isolated ? stretch<u16>(t0, end, decision) : stretch<u32>(t0, end, decision);
+  if (S.records) return S.isolated ? stretch<u16, bool>(t0, end, decision) : stretch<u32, bool>(t0, end, decision);
+  return S.isolated ? stretch<u16, void>(t0, end, decision) : stretch<u32, void>(t0, end, decision);
 }
 
-/**
- * The loop, specialised at compile time by `Mode`: u8 flat, u16 an isolated position, u32 a cross
- * position. Each version keeps only its own values live, so the metric accumulators stay in
- * registers. A notional leaving the prologue's bracket ends the stretch (the next one starts in
- * the new bracket, or the full step runs the bar).
- */
 // The constants of the running stretch. Read from globals inside the loop, they reach V8 as memory
 // operands and leave its 16 float registers to the accumulators (held in locals, the constants
 // pushed two accumulators onto the stack, which made their loop-carried additions ~2× slower).
@@ -243,9 +238,16 @@ let kRatioBar: f64 = 0;
 /** 1, as a global: V8 rebuilds a float constant with three instructions at every use. */
 let kOne: f64 = 1;
 
-function stretch<Mode>(t0: i32, end: i32, decision: i32): i32 {
+/**
+ * The loop, specialised at compile time by `Mode` (u8 flat, u16 an isolated position, u32 a cross
+ * position) and by `Records` (bool writes the equity records, void does not), so each version
+ * holds only its own work. quietBars has already ended the stretch where the close notional
+ * leaves its bracket; a cross position's adverse extreme leaving it ends the stretch here.
+ */
+function stretch<Mode, Records>(t0: i32, end: i32, decision: i32): i32 {
   const OPEN = sizeof<Mode>() > 1;
   const ISOLATED = sizeof<Mode>() == 2;
+  const RECORDS = !isVoid<Records>();
   kSide = pget(0, P_SIDE);
   kQty = pget(0, P_QTY);
   kEntry = pget(0, P_ENTRY);
@@ -256,7 +258,6 @@ function stretch<Mode>(t0: i32, end: i32, decision: i32): i32 {
   kAbsWallet = Math.abs(kWallet);
   kShift = M.shift;
   kRatioBar = S.maxMarginRatio * 0.999999;
-  const records = S.records;
   const adverse = kSide == 1 ? colPtr(0, S_MARK_LOW) : colPtr(0, S_MARK_HIGH);
   const markClose = colPtr(0, S_MARK_CLOSE);
   // The full step reads these columns at the bar that ends the stretch; reading them here as well
@@ -306,14 +307,14 @@ function stretch<Mode>(t0: i32, end: i32, decision: i32): i32 {
         if (!(equity > 0)) break;
         // the division only when the ratio could be a new maximum (or is recorded); a margin ≤ 0
         // passes too, and gives the full step's ratio (0, or +∞ when it is 0 under a positive MM)
-        if (records || m > kRatioBar * margin) {
+        if (RECORDS || m > kRatioBar * margin) {
           const r = m / margin;
           if (r > 0) ratio = r;
         }
       } else {
         equity = kWallet + upnl;
         if (!(equity > 0)) break;
-        if (m > 0 && (records || m > kRatioBar * equity)) ratio = m / equity;
+        if (m > 0 && (RECORDS || m > kRatioBar * equity)) ratio = m / equity;
       }
       if (ratio > S.maxMarginRatio) {
         S.maxMarginRatio = ratio;
@@ -346,7 +347,7 @@ function stretch<Mode>(t0: i32, end: i32, decision: i32): i32 {
     }
     prev = equity;
     if ((t & 7) == 0) touchSink += at(open, t) + at(markOpen, t) + at(markLow, t) + at(markHigh, t) + at(funding, t);
-    if (records) {
+    if (RECORDS) {
       store<f64>(S.equityPtr + (<usize>t << 3), equity);
       store<f64>(S.ratioPtr + (<usize>t << 3), ratio);
     }
