@@ -25,6 +25,7 @@ import { EPSILON, gt } from "./compare";
  * `fastPtr`/`slowPtr` nSets i32 indices into the windows. Scratch: `sumsPtr`, `smaPtr`
  * (nWindows f64), `statePtr` (nSets f64). Output: `countPtr` (nSets i32, the number of changes,
  * which may exceed `cap`) and `listPtr` (nSets × cap i32, the first `cap` changes of each set).
+ * `groupsPtr` (nSets i32) is scratch too.
  */
 export function smaCrossBatch(
   closePtr: usize,
@@ -37,6 +38,7 @@ export function smaCrossBatch(
   smaPtr: usize,
   statePtr: usize,
   countPtr: usize,
+  groupsPtr: usize,
   listPtr: usize,
   cap: i32,
   tFrom: i32,
@@ -55,6 +57,18 @@ export function smaCrossBatch(
     const start = i32At(windowsPtr, i32At(slowPtr, k)) - 1;
     if (start > warm) warm = start;
   }
+  // groups of consecutive sets with one fast window and consecutive slow ones (a grid's usual
+  // order): their averages load with one splat and contiguous vector loads
+  let nGroups: i32 = 0;
+  for (let k: i32 = 0; k < nSets; ) {
+    const f = i32At(fastPtr, k);
+    const s0 = i32At(slowPtr, k);
+    let n: i32 = 1;
+    while (k + n < nSets && i32At(fastPtr, k + n) == f && i32At(slowPtr, k + n) == s0 + n) n++;
+    store<i32>(groupsPtr + (<usize>nGroups << 2), n);
+    nGroups++;
+    k += n;
+  }
   for (let t: i32 = tFrom; t < tTo; t++) {
     const c = f64At(closePtr, t);
     for (let j: i32 = 0; j < nWindows; j++) {
@@ -67,40 +81,59 @@ export function smaCrossBatch(
     let k: i32 = 0;
     if (t >= warm) {
       // two sets per f64x2, lane by lane the comparisons of compare.ts gt (pmax is max for these
-      // absolute values); sets of one fast window and consecutive slow ones (a grid's usual
-      // order) load their averages with one splat and one vector load
-      for (; k + 1 < nSets; k += 2) {
-        const f0 = i32At(fastPtr, k);
-        const f1 = i32At(fastPtr, k + 1);
-        const s0 = i32At(slowPtr, k);
-        const s1 = i32At(slowPtr, k + 1);
-        const a = f0 == f1 ? f64x2.splat(f64At(smaPtr, f0)) : f64x2(f64At(smaPtr, f0), f64At(smaPtr, f1));
-        const b = s1 == s0 + 1 ? v128.load(smaPtr + (<usize>s0 << 3)) : f64x2(f64At(smaPtr, s0), f64At(smaPtr, s1));
-        const d = f64x2.sub(a, b);
-        const tol = f64x2.mul(f64x2.splat(EPSILON), f64x2.pmax(f64x2.abs(a), f64x2.abs(b)));
-        const was = v128.load(statePtr + (<usize>k << 3));
-        let w = v128.bitselect(f64x2.splat(-1), was, f64x2.gt(f64x2.neg(d), tol));
-        w = v128.bitselect(f64x2.splat(1), w, f64x2.gt(d, tol));
-        if (!v128.any_true(f64x2.ne(w, was))) continue;
-        v128.store(statePtr + (<usize>k << 3), w);
-        record(f64x2.extract_lane(was, 0), f64x2.extract_lane(w, 0), k, t, countPtr, listPtr, cap);
-        record(f64x2.extract_lane(was, 1), f64x2.extract_lane(w, 1), k + 1, t, countPtr, listPtr, cap);
+      // absolute values)
+      for (let g: i32 = 0; g < nGroups; g++) {
+        const n = i32At(groupsPtr, g);
+        const a = f64x2.splat(f64At(smaPtr, i32At(fastPtr, k)));
+        const absA = f64x2.abs(a);
+        const slows = smaPtr + (<usize>i32At(slowPtr, k) << 3);
+        let j: i32 = 0;
+        for (; j + 1 < n; j += 2) {
+          const b = v128.load(slows + (<usize>j << 3));
+          const d = f64x2.sub(a, b);
+          const tol = f64x2.mul(f64x2.splat(EPSILON), f64x2.pmax(absA, f64x2.abs(b)));
+          const at = statePtr + (<usize>(k + j) << 3);
+          const was = v128.load(at);
+          let w = v128.bitselect(f64x2.splat(-1), was, f64x2.gt(f64x2.neg(d), tol));
+          w = v128.bitselect(f64x2.splat(1), w, f64x2.gt(d, tol));
+          if (!v128.any_true(f64x2.ne(w, was))) continue;
+          v128.store(at, w);
+          record(f64x2.extract_lane(was, 0), f64x2.extract_lane(w, 0), k + j, t, countPtr, listPtr, cap);
+          record(f64x2.extract_lane(was, 1), f64x2.extract_lane(w, 1), k + j + 1, t, countPtr, listPtr, cap);
+        }
+        if (j < n) compareOne(k + j, t, fastPtr, slowPtr, smaPtr, statePtr, countPtr, listPtr, cap);
+        k += n;
       }
+      continue;
     }
     for (; k < nSets; k++) {
-      const slowAt = i32At(slowPtr, k);
-      if (t < i32At(windowsPtr, slowAt) - 1) continue;
-      const smaFast = f64At(smaPtr, i32At(fastPtr, k));
-      const smaSlow = f64At(smaPtr, slowAt);
-      const was = f64At(statePtr, k);
-      let w = was;
-      if (gt(smaFast, smaSlow)) w = 1;
-      else if (gt(smaSlow, smaFast)) w = -1;
-      if (w == was) continue;
-      store<f64>(statePtr + (<usize>k << 3), w);
-      record(was, w, k, t, countPtr, listPtr, cap);
+      if (t < i32At(windowsPtr, i32At(slowPtr, k)) - 1) continue;
+      compareOne(k, t, fastPtr, slowPtr, smaPtr, statePtr, countPtr, listPtr, cap);
     }
   }
+}
+
+/** Set k at bar t, one lane: smaCross's comparisons as they are. */
+function compareOne(
+  k: i32,
+  t: i32,
+  fastPtr: usize,
+  slowPtr: usize,
+  smaPtr: usize,
+  statePtr: usize,
+  countPtr: usize,
+  listPtr: usize,
+  cap: i32,
+): void {
+  const smaFast = f64At(smaPtr, i32At(fastPtr, k));
+  const smaSlow = f64At(smaPtr, i32At(slowPtr, k));
+  const was = f64At(statePtr, k);
+  let w = was;
+  if (gt(smaFast, smaSlow)) w = 1;
+  else if (gt(smaSlow, smaFast)) w = -1;
+  if (w == was) return;
+  store<f64>(statePtr + (<usize>k << 3), w);
+  record(was, w, k, t, countPtr, listPtr, cap);
 }
 
 /** Appends set k's change at bar t (its weight moved from `was` to `w`) to its part of the list. */
