@@ -60,7 +60,6 @@ import {
   S_MARK_LOW,
   S_MARK_OPEN,
   S_OPEN,
-  S_TARGETS,
   SIZING_FIXED,
   WHERE_INTRABAR,
   WHERE_OPEN,
@@ -77,7 +76,7 @@ import {
   refreshLp,
 } from "./account";
 import { crossSurplus, crossTrigger, openPrices, pathPrices, pathSafe } from "./cross";
-import { quietBars, resetQuiet } from "./quiet";
+import { quietBars, resetQuiet, targetAt } from "./quiet";
 import { liqCount, recordsReset, tradeCount } from "./records";
 import * as S from "./state";
 import { col, pget, pset, sym } from "./state";
@@ -323,7 +322,7 @@ function stepBar(t: i32): void {
   // Step 6: the targets decided at this close fill at the next open.
   if (S.ruined || t == nBars - 1) return;
   for (let i: i32 = 0; i < nSym; i++) {
-    const w = col(i, S_TARGETS, t);
+    const w = targetAt(i, t);
     if (isNaN(w) || w == pget(i, P_LAST_TARGET)) continue;
     pset(i, P_LAST_TARGET, w);
     const margin = S.sizingFixed ? S.size : S.size * equity;

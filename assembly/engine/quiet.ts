@@ -112,6 +112,21 @@ function nextFunding(t0: i32): i32 {
   return i32At(list, k);
 }
 
+/**
+ * The target of symbol i at bar t (NaN: no new one). With a change list (one-symbol sweep runs),
+ * it is read from the list, and the dense column is not there at all.
+ */
+export function targetAt(i: i32, t: i32): f64 {
+  const changes = i == 0 ? colPtr(0, S_CHANGES) : 0;
+  if (changes == 0) return S.col(i, S_TARGETS, t);
+  const count = <i32>S.sym(0, S_CHANGE_COUNT);
+  let k = changeAt;
+  while (k < count && changeBar(changes, k) < t) k++;
+  changeAt = k;
+  if (k == count || changeBar(changes, k) != t) return NaN;
+  return i32At(changes, k) > 0 ? 1 : -1;
+}
+
 /** The first decision bar ≥ t0, or `limit` when there is none before it. */
 function nextDecision(t0: i32, limit: i32): i32 {
   const changes = colPtr(0, S_CHANGES);
@@ -355,7 +370,7 @@ function stretch<Mode, Records>(t0: i32, end: i32, decision: i32): i32 {
   if (t == t0) return t0;
   if (t > decision) {
     // Step 6 (index.ts stepBar) at the decision bar's close: the order fills at the next open.
-    const w = at(colPtr(0, S_TARGETS), decision);
+    const w = targetAt(0, decision);
     pset(0, P_LAST_TARGET, w);
     const margin = S.sizingFixed ? S.size : S.size * prev;
     pset(0, P_PENDING, w * margin * S.leverage);

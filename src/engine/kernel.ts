@@ -519,6 +519,18 @@ export class KernelSession {
   }
 
   /** Writes set k's targets of the last smaCrossBatch into run symbol i's column; false when its changes did not fit the list. */
+  /**
+   * Gives run symbol i set k's changes of the last smaCrossBatch as its targets: the kernel reads
+   * them from the list, so the dense column is not written (run with `targets` null). False when
+   * the changes did not fit the list.
+   */
+  useSmaCrossChanges(k: number, count: number, i: number): boolean {
+    const b = this.batch;
+    if (!b || count > this.batchCap) return false;
+    this.changes[i] = { at: b.list + k * this.batchCap * 4, count };
+    return true;
+  }
+
   expandSmaCross(k: number, count: number, i: number): boolean {
     const b = this.batch;
     if (!b || count > this.batchCap) return false;

@@ -137,8 +137,8 @@ function targetsOf(state: TaskState, params: Record<string, number>, cols: numbe
 }
 
 /**
- * sma-cross on one symbol: writes the targets of `key` into the session's column from a shared
- * batch (KernelSession.smaCrossBatch), first batching the distinct parameter sets of this key's
+ * sma-cross on one symbol: gives the session the target changes of `key` from a shared batch
+ * (KernelSession.smaCrossBatch), first batching the distinct parameter sets of this key's
  * group among runs [from, to) when `key` is not in the last batch. False: not batchable here.
  */
 function batchedTargets(state: TaskState, key: number, from: number, to: number): boolean {
@@ -173,7 +173,7 @@ function batchedTargets(state: TaskState, key: number, from: number, to: number)
     state.smaSets = new Map(keys.map((k, set) => [k, { set, changes: changes[set]! }]));
     found = state.smaSets.get(key)!;
   }
-  return session.expandSmaCross(found.set, found.changes, 0);
+  return session.useSmaCrossChanges(found.set, found.changes, 0);
 }
 
 function writeMetrics(m: Metrics, out: Float64Array, at: number): void {
