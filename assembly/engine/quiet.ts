@@ -2,10 +2,12 @@
 // (isolated: the MP open and adverse extreme stay off LP; cross: cross.ts's pathSafe bound holds
 // at the adverse extreme). On such a bar steps 1–4 do nothing, so only step 5 is left (mark,
 // margin ratio and metrics, with the position and the metric state held in locals) and step 6
-// when the target changes. Any bar that is not quiet goes back to index.ts's full step. Every value is computed
-// with the same operations in the same order as the full step and assembly/metrics.ts, so a run
-// gives the same bits with or without this path (the property tests run both against the
-// TypeScript reference).
+// when the target changes. quietBars bounds a stretch of such bars with precomputed data (the
+// funding bars, per-block price extremes, the next decision), and any bar that is not quiet goes
+// back to index.ts's full step. Every value is computed with the same operations in the same
+// order as the full step and assembly/metrics.ts, so a run gives the same bits with or without
+// this path (the property tests run both against the TypeScript reference). The loop is written
+// for what V8 makes of it: see docs/performance.md, "What made it fast".
 import { bracketIndexAt } from "../brackets";
 import {
   BR_CUM,
@@ -44,7 +46,7 @@ import { colPtr, pget, pset } from "./state";
 /** Where the stretch's cache-warming reads go, so that they are not optimised away. */
 let touchSink: f64 = 0;
 
-// The bracket of a notional: [lo, hi) and its line, for stretch()'s prologue.
+// The bracket of the stretch's notional: [lo, hi) and its line.
 let bracketLo: f64 = 0;
 let bracketHi: f64 = 0;
 let bracketMmr: f64 = 0;
@@ -213,7 +215,7 @@ function bracketLeaveBar(t0: i32, end: i32, qty: f64): i32 {
  * Runs the quiet bars from t0 on and returns the first bar it did not run (t0 when bar t0 is not
  * quiet). A bar whose new target is decided at its close is run too, the order queued, and the
  * stretch ends after it. Stops before the last bar (it closes the position), before a funding
- * event or an isolated liquidation, and at the end of a metrics block.
+ * event, an isolated liquidation or a bracket change, and at the end of a metrics block.
  */
 export function quietBars(t0: i32): i32 {
   if (t0 == 0 || S.anyPending || S.ruined) return t0;
