@@ -240,7 +240,7 @@ export class KernelSession {
   private readonly batch: BatchRegion | null;
   /** Per-set capacity of the change list in the last smaCrossBatch call. */
   private batchCap = 0;
-  /** Per run symbol: the change list behind the targets expandSmaCross wrote in place. */
+  /** Per run symbol: the change list that stands for its targets (useSmaCrossChanges, expandSmaCross). */
   private changes: ({ at: number; count: number } | undefined)[] = [];
   /** Where the last run's records lie, when it kept them. */
   private lastRecords: {
@@ -419,7 +419,7 @@ export class KernelSession {
         v[s + S_BLOCK_HIGH] = c.blockHigh * F64;
         v[s + S_BLOCK_CLOSE_LOW] = c.blockCloseLow * F64;
         v[s + S_BLOCK_CLOSE_HIGH] = c.blockCloseHigh * F64;
-        // the changes written by expandSmaCross describe targets in place, never the caller's
+        // a change list stands for the targets in place, never for the caller's
         const changes = targets === null ? this.changes[i] : undefined;
         v[s + S_CHANGES] = changes ? changes.at : 0;
         v[s + S_CHANGE_COUNT] = changes ? changes.count : 0;
@@ -440,7 +440,7 @@ export class KernelSession {
 
   /**
    * Runs one backtest. `targets[i]` holds one weight per bar for `spec.symbols[i]` (NaN: no new
-   * target); `null`: they are in place already (targetsView, expandSmaCross).
+   * target); `null`: they are in place already (targetsView, expandSmaCross, useSmaCrossChanges).
    * `columns[i]` is the dataset symbol index of `spec.symbols[i]` (default: by name).
    */
   run(spec: RunSpec, targets: Float64Array[] | null, columns?: number[]): BacktestResult {
@@ -479,7 +479,7 @@ export class KernelSession {
    * sma-cross targets for many sets on one close column, sharing each window's rolling sum
    * (assembly/strategies/sma-batch.ts). `windows` are the distinct lengths (≤ BATCH_MAX_WINDOWS),
    * `fast[k]`/`slow[k]` index them for set k (≤ BATCH_MAX_SETS sets). Returns each set's number
-   * of target changes; expandSmaCross then writes a set's targets in place.
+   * of target changes; useSmaCrossChanges or expandSmaCross then hand a set's targets to a run.
    */
   smaCrossBatch(close: Float64Array, windows: Int32Array, fast: Int32Array, slow: Int32Array): Int32Array {
     const b = this.batch;
@@ -518,7 +518,6 @@ export class KernelSession {
     return i32.slice(b.counts / 4, b.counts / 4 + nSets);
   }
 
-  /** Writes set k's targets of the last smaCrossBatch into run symbol i's column; false when its changes did not fit the list. */
   /**
    * Gives run symbol i set k's changes of the last smaCrossBatch as its targets: the kernel reads
    * them from the list, so the dense column is not written (run with `targets` null). False when
@@ -531,6 +530,10 @@ export class KernelSession {
     return true;
   }
 
+  /**
+   * Writes set k's targets of the last smaCrossBatch into run symbol i's column (what
+   * targetsView shows), and gives the run its changes too; false when they did not fit the list.
+   */
   expandSmaCross(k: number, count: number, i: number): boolean {
     const b = this.batch;
     if (!b || count > this.batchCap) return false;
@@ -540,7 +543,6 @@ export class KernelSession {
     this.changes[i] = { at: list, count };
     return true;
   }
-
 
   private columnOf(name: string): number {
     const i = this.columns.findIndex((c) => c.name === name);
