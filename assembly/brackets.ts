@@ -11,12 +11,13 @@ import { BRACKET_FIELDS, BR_CAP, BR_CUM, BR_FLOOR, BR_MAXLEV, BR_MMR } from "../
 
 /**
  * Bracket of `notional`: floor ≤ N < cap (a notional on a floor is in the upper tier), the last
- * bracket beyond its cap. Counts the floors passed, without branches, since the bar loop calls it
- * for every position on every bar and the tables are short.
+ * bracket beyond its cap. Floors strictly increase (the host validates every table), so the walk
+ * stops at the first floor above N, like its twin bracketIndex; the bar loop itself keeps the
+ * bracket it found and rarely comes here.
  */
 export function bracketIndexAt(tablePtr: usize, nRows: i32, notional: f64): i32 {
   let k: i32 = 0;
-  for (let i: i32 = 1; i < nRows; i++) k += <i32>(field(tablePtr, i, BR_FLOOR) <= notional);
+  while (k + 1 < nRows && field(tablePtr, k + 1, BR_FLOOR) <= notional) k++;
   return k;
 }
 

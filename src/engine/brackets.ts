@@ -148,12 +148,13 @@ export function bracketTableFor(symbol: string, tables: Record<string, BracketTa
 
 /**
  * Index of the bracket of `notional`: floor ≤ N < cap, so a notional equal to a floor belongs to
- * the upper tier; beyond the last cap, the last bracket (for margin purposes it extends). Counting
- * the floors passed instead of searching keeps the kernel twin branch-free.
+ * the upper tier; beyond the last cap, the last bracket (for margin purposes it extends). Floors
+ * strictly increase (validateBracketTable), so the walk stops at the first floor above N: most
+ * notionals sit in the first tiers. The kernel's bracketIndexAt walks the same way.
  */
 export function bracketIndex(table: BracketTable, notional: number): number {
   let k = 0;
-  for (let i = 1; i < table.length; i++) if (table[i]!.floor <= notional) k++;
+  while (k + 1 < table.length && table[k + 1]!.floor <= notional) k++;
   return k;
 }
 
