@@ -26,13 +26,17 @@ export let last: f64 = 0;
 let n: f64 = 0;
 let mean: f64 = 0;
 let m2: f64 = 0;
-// the open block of returns
+// the open block of returns; the sums, the downside and the growth apart for even and odd bars
 export let blockN: i32 = 0;
 export let shift: f64 = 0;
-export let s1: f64 = 0;
-export let s2: f64 = 0;
-export let downside: f64 = 0;
-export let growth: f64 = 1;
+export let s1Even: f64 = 0;
+export let s1Odd: f64 = 0;
+export let s2Even: f64 = 0;
+export let s2Odd: f64 = 0;
+export let downsideEven: f64 = 0;
+export let downsideOdd: f64 = 0;
+export let growthEven: f64 = 1;
+export let growthOdd: f64 = 1;
 export let peak: f64 = 0;
 export let maxDrawdown: f64 = 0;
 let trades: f64 = 0;
@@ -50,10 +54,14 @@ export function metricsReset(startBalance: f64): void {
   m2 = 0;
   blockN = 0;
   shift = 0;
-  s1 = 0;
-  s2 = 0;
-  downside = 0;
-  growth = 1;
+  s1Even = 0;
+  s1Odd = 0;
+  s2Even = 0;
+  s2Odd = 0;
+  downsideEven = 0;
+  downsideOdd = 0;
+  growthEven = 1;
+  growthOdd = 1;
   peak = startBalance;
   maxDrawdown = 0;
   trades = 0;
@@ -66,13 +74,22 @@ export function metricsReset(startBalance: f64): void {
 /** One equity point per bar, at its close. */
 export function metricsAddBar(equity: f64): void {
   const r = prev > 0 ? equity / prev - 1 : 0;
-  if (n + <f64>blockN == 0) shift = r;
+  const bar = n + <f64>blockN;
+  if (bar == 0) shift = r;
   const d = r - shift;
-  s1 += d;
-  s2 += d * d;
+  // the bar's index parity: n is a multiple of METRICS_BLOCK (even)
+  if ((blockN & 1) == 0) {
+    s1Even += d;
+    s2Even += d * d;
+    if (r < 0) downsideEven += r * r;
+    growthEven *= 1 + r;
+  } else {
+    s1Odd += d;
+    s2Odd += d * d;
+    if (r < 0) downsideOdd += r * r;
+    growthOdd *= 1 + r;
+  }
   if (++blockN == METRICS_BLOCK) metricsMergeBlock();
-  if (r < 0) downside += r * r;
-  growth *= 1 + r;
   if (equity > peak) peak = equity;
   if (peak > 0) {
     const dd = 1 - equity / peak;
@@ -86,6 +103,8 @@ export function metricsAddBar(equity: f64): void {
 export function metricsMergeBlock(): void {
   const nb = <f64>blockN;
   if (blockN == 0) return;
+  const s1 = s1Even + s1Odd;
+  const s2 = s2Even + s2Odd;
   const blockMean = shift + s1 / nb;
   const blockM2 = Math.max(0, s2 - (s1 * s1) / nb);
   const total = n + nb;
@@ -94,8 +113,10 @@ export function metricsMergeBlock(): void {
   m2 += blockM2 + (delta * delta * n * nb) / total;
   n = total;
   shift = mean;
-  s1 = 0;
-  s2 = 0;
+  s1Even = 0;
+  s1Odd = 0;
+  s2Even = 0;
+  s2Odd = 0;
   blockN = 0;
 }
 
@@ -129,6 +150,8 @@ export function metricsFinish(outPtr: usize, ann: f64, exposedBars: f64): void {
   metricsMergeBlock();
   const std = n > 1 ? Math.sqrt(m2 / (n - 1)) : NaN;
   const sqrtAnn = Math.sqrt(ann);
+  const growth = growthEven * growthOdd;
+  const downside = downsideEven + downsideOdd;
   const annualizedReturn = n > 0 ? Math.pow(growth, ann / n) - 1 : NaN;
   const downsideDev = n > 0 ? Math.sqrt(downside / n) : NaN;
   put(outPtr, M_FINAL_EQUITY, last);

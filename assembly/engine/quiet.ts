@@ -289,16 +289,80 @@ function stretch<Mode, Records>(t0: i32, end: i32, decision: i32): i32 {
   const last = decision < end ? decision + 1 : end;
 
   let prev = M.prev;
-  let s1 = M.s1;
-  let s2 = M.s2;
-  let downside = M.downside;
-  let growth = M.growth;
+  // the metric sums as (even bar, odd bar) lanes, as metrics.ts keeps them
+  let S1 = f64x2(M.s1Even, M.s1Odd);
+  let S2 = f64x2(M.s2Even, M.s2Odd);
+  let DOWN = f64x2(M.downsideEven, M.downsideOdd);
+  let GROWTH = f64x2(M.growthEven, M.growthOdd);
   let peak = M.peak;
   // The lowest equity since the peak last rose: for a fixed peak, 1 − E / peak is largest there.
   let trough: f64 = Infinity;
 
   let t = t0;
-  for (; t < last; t++) {
+  while (t < last) {
+    // Two bars at once (an even one and the next) when neither is special: every lane does the
+    // one-bar operations below in the same order, so the bits are the same.
+    if ((t & 1) == 0 && t + 1 < last) {
+      let fast = true;
+      if (!ISOLATED && OPEN) {
+        const A = v128.load(adverse + (<usize>t << 3));
+        const N = f64x2.mul(f64x2.splat(kQty), A);
+        const inside = v128.and(f64x2.ge(N, f64x2.splat(bracketLo)), f64x2.lt(N, f64x2.splat(bracketHi)));
+        const MA = f64x2.sub(f64x2.mul(N, f64x2.splat(bracketMmr)), f64x2.splat(bracketCum));
+        const F = f64x2.add(f64x2.splat(kWallet), f64x2.sub(f64x2.mul(f64x2.splat(kSq), f64x2.sub(A, f64x2.splat(kEntry))), MA));
+        const SCALE = f64x2.add(f64x2.splat(kAbsWallet), f64x2.add(f64x2.add(N, f64x2.splat(kQtyEntry)), f64x2.abs(MA)));
+        const safe = f64x2.gt(F, f64x2.add(f64x2.mul(f64x2.splat(1e-9), SCALE), f64x2.splat(S.mmSlack)));
+        fast = v128.all_true<i64>(v128.and(inside, safe));
+      }
+      let EQ = f64x2.splat(kWallet);
+      let RATIO = f64x2.splat(0);
+      if (fast && OPEN) {
+        const C = v128.load(markClose + (<usize>t << 3));
+        const UPNL = f64x2.mul(f64x2.splat(kSq), f64x2.sub(C, f64x2.splat(kEntry)));
+        const MM = f64x2.sub(f64x2.mul(f64x2.mul(f64x2.splat(kQty), C), f64x2.splat(bracketMmr)), f64x2.splat(bracketCum));
+        if (ISOLATED) {
+          const MARGIN = f64x2.add(f64x2.splat(kIw), UPNL);
+          EQ = f64x2.add(f64x2.splat(kWallet), MARGIN);
+          if (RECORDS) {
+            const R = f64x2.div(MM, MARGIN);
+            RATIO = v128.and(R, f64x2.gt(R, f64x2.splat(0)));
+          } else if (v128.any_true(f64x2.gt(MM, f64x2.mul(f64x2.splat(kRatioBar), MARGIN)))) {
+            fast = false;
+          }
+        } else {
+          EQ = f64x2.add(f64x2.splat(kWallet), UPNL);
+          if (RECORDS) {
+            RATIO = v128.and(f64x2.div(MM, EQ), f64x2.gt(MM, f64x2.splat(0)));
+          } else if (v128.any_true(v128.and(f64x2.gt(MM, f64x2.splat(0)), f64x2.gt(MM, f64x2.mul(f64x2.splat(kRatioBar), EQ))))) {
+            fast = false;
+          }
+        }
+        if (RECORDS && v128.any_true(f64x2.gt(RATIO, f64x2.splat(S.maxMarginRatio)))) fast = false;
+      }
+      // equity > 0 in both, and no new peak (the peak and drawdown go bar by bar)
+      if (fast && v128.all_true<i64>(f64x2.gt(EQ, f64x2.splat(0))) && !v128.any_true(f64x2.gt(EQ, f64x2.splat(peak)))) {
+        const PREV = v128.shuffle<f64>(f64x2.splat(prev), EQ, 1, 2);
+        const R = f64x2.sub(f64x2.div(EQ, PREV), f64x2.splat(kOne));
+        const D = f64x2.sub(R, f64x2.splat(kShift));
+        S1 = f64x2.add(S1, D);
+        S2 = f64x2.add(S2, f64x2.mul(D, D));
+        const LOSS = f64x2.pmin(f64x2.splat(0), R);
+        DOWN = f64x2.add(DOWN, f64x2.mul(LOSS, LOSS));
+        GROWTH = f64x2.mul(GROWTH, f64x2.add(f64x2.splat(kOne), R));
+        const lows = f64x2.pmin(f64x2.splat(trough), EQ);
+        trough = f64x2.extract_lane(f64x2.pmin(lows, v128.shuffle<f64>(lows, lows, 1, 0)), 0);
+        prev = f64x2.extract_lane(EQ, 1);
+        if ((t & 7) == 0) touchSink += at(open, t) + at(markOpen, t) + at(markLow, t) + at(markHigh, t) + at(funding, t);
+        if (RECORDS) {
+          v128.store(S.equityPtr + (<usize>t << 3), EQ);
+          v128.store(S.ratioPtr + (<usize>t << 3), RATIO);
+        }
+        t += 2;
+        continue;
+      }
+    }
+
+    // One bar.
     if (!ISOLATED && OPEN) {
       // cross.ts pathSafe (step 2 and 4 have nothing to do), one position at its adverse extreme
       const a = at(adverse, t);
@@ -341,16 +405,23 @@ function stretch<Mode, Records>(t0: i32, end: i32, decision: i32): i32 {
       break;
     }
 
-    // metrics.ts metricsAddBar
+    // metrics.ts metricsAddBar, in the lane of the bar's parity
     // prev > 0: a stretch starts only on a run that is not ruined, and stops before equity ≤ 0
     const r = equity / prev - kOne;
     const d = r - kShift;
-    s1 += d;
-    s2 += d * d;
     // min(r, 0) by pmin (minpd): V8 lowers f64.min to branches that r's sign mispredicts
     const loss = f64x2.extract_lane(f64x2.pmin(f64x2.splat(0), f64x2.splat(r)), 0);
-    downside += loss * loss;
-    growth *= kOne + r;
+    if ((t & 1) == 0) {
+      S1 = f64x2.replace_lane(S1, 0, f64x2.extract_lane(S1, 0) + d);
+      S2 = f64x2.replace_lane(S2, 0, f64x2.extract_lane(S2, 0) + d * d);
+      DOWN = f64x2.replace_lane(DOWN, 0, f64x2.extract_lane(DOWN, 0) + loss * loss);
+      GROWTH = f64x2.replace_lane(GROWTH, 0, f64x2.extract_lane(GROWTH, 0) * (kOne + r));
+    } else {
+      S1 = f64x2.replace_lane(S1, 1, f64x2.extract_lane(S1, 1) + d);
+      S2 = f64x2.replace_lane(S2, 1, f64x2.extract_lane(S2, 1) + d * d);
+      DOWN = f64x2.replace_lane(DOWN, 1, f64x2.extract_lane(DOWN, 1) + loss * loss);
+      GROWTH = f64x2.replace_lane(GROWTH, 1, f64x2.extract_lane(GROWTH, 1) * (kOne + r));
+    }
     if (equity > peak) {
       if (trough < peak) {
         const dd = 1 - trough / peak;
@@ -368,6 +439,7 @@ function stretch<Mode, Records>(t0: i32, end: i32, decision: i32): i32 {
       store<f64>(S.equityPtr + (<usize>t << 3), equity);
       store<f64>(S.ratioPtr + (<usize>t << 3), ratio);
     }
+    t++;
   }
   if (t == t0) return t0;
   if (t > decision) {
@@ -385,10 +457,14 @@ function stretch<Mode, Records>(t0: i32, end: i32, decision: i32): i32 {
   }
   M.prev = prev;
   M.last = prev;
-  M.s1 = s1;
-  M.s2 = s2;
-  M.downside = downside;
-  M.growth = growth;
+  M.s1Even = f64x2.extract_lane(S1, 0);
+  M.s1Odd = f64x2.extract_lane(S1, 1);
+  M.s2Even = f64x2.extract_lane(S2, 0);
+  M.s2Odd = f64x2.extract_lane(S2, 1);
+  M.downsideEven = f64x2.extract_lane(DOWN, 0);
+  M.downsideOdd = f64x2.extract_lane(DOWN, 1);
+  M.growthEven = f64x2.extract_lane(GROWTH, 0);
+  M.growthOdd = f64x2.extract_lane(GROWTH, 1);
   M.peak = peak;
   M.blockN += t - t0;
   if (M.blockN == METRICS_BLOCK) M.metricsMergeBlock();

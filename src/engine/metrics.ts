@@ -7,7 +7,9 @@
 // at the block's end merges (count, mean, M2) into the running ones with Chan et al.'s pairwise
 // update. Plain Welford divides by n on every bar, a loop-carried division that caps the kernel's
 // bar rate; the blocked form has only additions per bar and the same robustness (centred sums;
-// a constant return series gives M2 = 0 exactly).
+// a constant return series gives M2 = 0 exactly). The block sums, the downside sum and the
+// growth product are each kept in two parts, for even and odd bars, so that the kernel can add
+// two bars at once in f64x2 lanes and still give the same bits.
 import { METRICS_BLOCK } from './layout.js';
 import type { Metrics } from './types.js';
 
@@ -34,13 +36,14 @@ export class MetricsAccumulator {
   private n = 0;
   private mean = 0;
   private m2 = 0;
-  // the open block
+  // the open block; the sums, the downside and the growth are kept apart for even and odd bars
+  // (index & 1), which lets the kernel add two bars at once in f64x2 lanes with the same bits
   private blockN = 0;
   private shift = 0;
-  private s1 = 0;
-  private s2 = 0;
-  private downside = 0;
-  private growth = 1;
+  private s1 = [0, 0];
+  private s2 = [0, 0];
+  private downside = [0, 0];
+  private growth = [1, 1];
   private peak: number;
   private maxDrawdown = 0;
   private trades = 0;
@@ -59,13 +62,15 @@ export class MetricsAccumulator {
   /** One equity point per bar, at its close. */
   addBar(equity: number): void {
     const r = this.prev > 0 ? equity / this.prev - 1 : 0;
-    if (this.n + this.blockN === 0) this.shift = r;
+    const bar = this.n + this.blockN;
+    if (bar === 0) this.shift = r;
+    const p = bar & 1;
     const d = r - this.shift;
-    this.s1 += d;
-    this.s2 += d * d;
+    this.s1[p] += d;
+    this.s2[p] += d * d;
+    if (r < 0) this.downside[p] += r * r;
+    this.growth[p] *= 1 + r;
     if (++this.blockN === METRICS_BLOCK) this.mergeBlock();
-    if (r < 0) this.downside += r * r;
-    this.growth *= 1 + r;
     if (equity > this.peak) this.peak = equity;
     if (this.peak > 0) {
       const dd = 1 - equity / this.peak;
@@ -79,16 +84,18 @@ export class MetricsAccumulator {
   private mergeBlock(): void {
     const nb = this.blockN;
     if (nb === 0) return;
-    const blockMean = this.shift + this.s1 / nb;
-    const blockM2 = Math.max(0, this.s2 - (this.s1 * this.s1) / nb);
+    const s1 = this.s1[0]! + this.s1[1]!;
+    const s2 = this.s2[0]! + this.s2[1]!;
+    const blockMean = this.shift + s1 / nb;
+    const blockM2 = Math.max(0, s2 - (s1 * s1) / nb);
     const total = this.n + nb;
     const delta = blockMean - this.mean;
     this.mean += (delta * nb) / total;
     this.m2 += blockM2 + (delta * delta * this.n * nb) / total;
     this.n = total;
     this.shift = this.mean;
-    this.s1 = 0;
-    this.s2 = 0;
+    this.s1 = [0, 0];
+    this.s2 = [0, 0];
     this.blockN = 0;
   }
 
@@ -110,8 +117,10 @@ export class MetricsAccumulator {
     const ann = totals.barsPerYear;
     const std = n > 1 ? Math.sqrt(this.m2 / (n - 1)) : NaN;
     const sqrtAnn = Math.sqrt(ann);
-    const annualizedReturn = n > 0 ? Math.pow(this.growth, ann / n) - 1 : NaN;
-    const downsideDev = n > 0 ? Math.sqrt(this.downside / n) : NaN;
+    const growth = this.growth[0]! * this.growth[1]!;
+    const downside = this.downside[0]! + this.downside[1]!;
+    const annualizedReturn = n > 0 ? Math.pow(growth, ann / n) - 1 : NaN;
+    const downsideDev = n > 0 ? Math.sqrt(downside / n) : NaN;
     return {
       finalEquity: this.last,
       totalReturn: this.last / this.balance - 1,
