@@ -38,7 +38,7 @@ export let downsideOdd: f64 = 0;
 export let growthEven: f64 = 1;
 export let growthOdd: f64 = 1;
 export let peak: f64 = 0;
-export let maxDrawdown: f64 = 0;
+let maxDrawdown: f64 = 0;
 let trades: f64 = 0;
 let wins: f64 = 0;
 let gains: f64 = 0;
@@ -91,12 +91,15 @@ export function metricsAddBar(equity: f64): void {
   }
   if (++blockN == METRICS_BLOCK) metricsMergeBlock();
   if (equity > peak) peak = equity;
-  if (peak > 0) {
-    const dd = 1 - equity / peak;
-    if (dd > maxDrawdown) maxDrawdown = dd;
-  }
+  if (peak > 0) metricsDrawdownAt(equity, peak);
   prev = equity;
   last = equity;
+}
+
+/** The drawdown of `equity` under `peak` (> 0), kept when it is the largest yet. */
+export function metricsDrawdownAt(equity: f64, peak: f64): void {
+  const dd = 1 - equity / peak;
+  if (dd > maxDrawdown) maxDrawdown = dd;
 }
 
 /** Chan et al.'s merge of the open block into the running count, mean and M2. */

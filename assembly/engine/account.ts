@@ -14,8 +14,10 @@ import {
   P_FEES,
   P_FUNDING,
   P_IW,
+  P_LAST_TARGET,
   P_LP,
   P_MM_FIXED,
+  P_PENDING,
   P_PRICE,
   P_QTY,
   P_QTY_IN,
@@ -29,6 +31,7 @@ import {
 } from "../../src/engine/layout";
 import { recordLiquidation, recordTrade } from "./records";
 import {
+  anyPending,
   barTime,
   col,
   feeRate,
@@ -44,6 +47,8 @@ import {
   records,
   ruined,
   scratchPtr,
+  size,
+  sizingFixed,
   sym,
   tablePtr,
   tablesSound,
@@ -70,6 +75,17 @@ export function mmAt(i: i32, price: f64): f64 {
     k = bracketIndexAt(table, rows, notional);
   }
   return bracketMM(table, k, notional);
+}
+
+/**
+ * Step 6 for position i: the new target w (not NaN, not the last one) decided at a close with
+ * `equity` is queued for the next open, N_target = w × margin × L.
+ */
+export function queueTarget(i: i32, w: f64, equity: f64): void {
+  pset(i, P_LAST_TARGET, w);
+  const margin = sizingFixed ? size : size * equity;
+  pset(i, P_PENDING, w * margin * leverage);
+  anyPending = true;
 }
 
 export function anyOpen(): bool {

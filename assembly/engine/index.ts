@@ -72,6 +72,7 @@ import {
   liquidateCross,
   liquidateIsolated,
   mmAt,
+  queueTarget,
   reduce,
   refreshLp,
 } from "./account";
@@ -323,11 +324,7 @@ function stepBar(t: i32): void {
   if (S.ruined || t == nBars - 1) return;
   for (let i: i32 = 0; i < nSym; i++) {
     const w = targetAt(i, t);
-    if (isNaN(w) || w == pget(i, P_LAST_TARGET)) continue;
-    pset(i, P_LAST_TARGET, w);
-    const margin = S.sizingFixed ? S.size : S.size * equity;
-    pset(i, P_PENDING, w * margin * S.leverage);
-    S.anyPending = true;
+    if (!isNaN(w) && w != pget(i, P_LAST_TARGET)) queueTarget(i, w, equity);
   }
 }
 

@@ -20,7 +20,6 @@ import {
   P_LAST_TARGET,
   P_LP,
   P_MM_FIXED,
-  P_PENDING,
   P_QTY,
   P_SIDE,
   QUIET_BLOCK_SHIFT,
@@ -41,7 +40,8 @@ import {
 } from "../../src/engine/layout";
 import * as M from "../metrics";
 import * as S from "./state";
-import { colPtr, pget, pset } from "./state";
+import { queueTarget } from "./account";
+import { colPtr, pget } from "./state";
 
 /** Where the stretch's cache-warming reads go, so that they are not optimised away. */
 let touchSink: f64 = 0;
@@ -97,6 +97,14 @@ let fundingAt: i32 = 0;
   return e > 0 ? e - 1 : -e - 1;
 }
 
+/** The index of the first change at a bar ≥ t in the run's list (bars only ever grow). */
+function changeFrom(changes: usize, count: i32, t: i32): i32 {
+  let k = changeAt;
+  while (k < count && changeBar(changes, k) < t) k++;
+  changeAt = k;
+  return k;
+}
+
 /** Forgets the last run's searches (index.ts runEngine, at the start of every run). */
 export function resetQuiet(): void {
   changeAt = 0;
@@ -122,9 +130,7 @@ export function targetAt(i: i32, t: i32): f64 {
   const changes = i == 0 ? colPtr(0, S_CHANGES) : 0;
   if (changes == 0) return S.col(i, S_TARGETS, t);
   const count = <i32>S.sym(0, S_CHANGE_COUNT);
-  let k = changeAt;
-  while (k < count && changeBar(changes, k) < t) k++;
-  changeAt = k;
+  const k = changeFrom(changes, count, t);
   if (k == count || changeBar(changes, k) != t) return NaN;
   return i32At(changes, k) > 0 ? 1 : -1;
 }
@@ -135,9 +141,7 @@ function nextDecision(t0: i32, limit: i32): i32 {
   if (changes != 0) {
     // the host's list: every change is a decision of a run that is not ruined
     const count = <i32>S.sym(0, S_CHANGE_COUNT);
-    let k = changeAt;
-    while (k < count && changeBar(changes, k) < t0) k++;
-    changeAt = k;
+    const k = changeFrom(changes, count, t0);
     return k < count ? changeBar(changes, k) : limit;
   }
   if (decisionFound >= t0) return decisionFound;
@@ -241,7 +245,6 @@ export function quietBars(t0: i32): i32 {
 // The constants of the running stretch. Read from globals inside the loop, they reach V8 as memory
 // operands and leave its 16 float registers to the accumulators (held in locals, the constants
 // pushed two accumulators onto the stack, which made their loop-carried additions ~2× slower).
-let kSide: f64 = 0;
 let kQty: f64 = 0;
 let kEntry: f64 = 0;
 let kIw: f64 = 0;
@@ -265,17 +268,17 @@ function stretch<Mode, Records>(t0: i32, end: i32, decision: i32): i32 {
   const OPEN = sizeof<Mode>() > 1;
   const ISOLATED = sizeof<Mode>() == 2;
   const RECORDS = !isVoid<Records>();
-  kSide = pget(0, P_SIDE);
+  const side = pget(0, P_SIDE);
   kQty = pget(0, P_QTY);
   kEntry = pget(0, P_ENTRY);
   kIw = pget(0, P_IW);
-  kSq = kSide * kQty;
+  kSq = side * kQty;
   kQtyEntry = kQty * kEntry;
   kWallet = S.wallet;
   kAbsWallet = Math.abs(kWallet);
   kShift = M.shift;
   kRatioBar = S.maxMarginRatio * 0.999999;
-  const adverse = kSide == 1 ? colPtr(0, S_MARK_LOW) : colPtr(0, S_MARK_HIGH);
+  const adverse = side == 1 ? colPtr(0, S_MARK_LOW) : colPtr(0, S_MARK_HIGH);
   const markClose = colPtr(0, S_MARK_CLOSE);
   // The full step reads these columns at the bar that ends the stretch; reading them here as well
   // keeps them streaming through the cache, instead of one cache miss each at every event.
@@ -423,10 +426,7 @@ function stretch<Mode, Records>(t0: i32, end: i32, decision: i32): i32 {
       GROWTH = f64x2.replace_lane(GROWTH, 1, f64x2.extract_lane(GROWTH, 1) * (kOne + r));
     }
     if (equity > peak) {
-      if (trough < peak) {
-        const dd = 1 - trough / peak;
-        if (dd > M.maxDrawdown) M.maxDrawdown = dd;
-      }
+      if (trough < peak) M.metricsDrawdownAt(trough, peak);
       peak = equity;
       trough = equity;
     } else {
@@ -443,18 +443,11 @@ function stretch<Mode, Records>(t0: i32, end: i32, decision: i32): i32 {
   }
   if (t == t0) return t0;
   if (t > decision) {
-    // Step 6 (index.ts stepBar) at the decision bar's close: the order fills at the next open.
-    const w = targetAt(0, decision);
-    pset(0, P_LAST_TARGET, w);
-    const margin = S.sizingFixed ? S.size : S.size * prev;
-    pset(0, P_PENDING, w * margin * S.leverage);
-    S.anyPending = true;
+    // Step 6 at the decision bar's close: the order fills at the next open.
+    queueTarget(0, targetAt(0, decision), prev);
   }
 
-  if (trough < peak) {
-    const dd = 1 - trough / peak;
-    if (dd > M.maxDrawdown) M.maxDrawdown = dd;
-  }
+  if (trough < peak) M.metricsDrawdownAt(trough, peak);
   M.prev = prev;
   M.last = prev;
   M.s1Even = f64x2.extract_lane(S1, 0);

@@ -4,14 +4,9 @@
 // smaCross's (sma-cross.ts), in the same order, so every set's targets are the same bits.
 //
 // A set's targets are recorded as their changes: entry ±(t + 1) means the weight becomes ±1 at
-// bar t (sma-cross only ever moves 0 → ±1 → ∓1 → …). smaCrossExpand turns one set's changes
-// back into the dense column the engine reads.
-import { EPSILON, gt } from "./compare";
-
-// @ts-ignore: decorator
-@inline function f64At(ptr: usize, i: i32): f64 {
-  return load<f64>(ptr + (<usize>i << 3));
-}
+// bar t (sma-cross only ever moves 0 → ±1 → ∓1 → …). The engine reads a run's targets from such
+// a list (layout.ts S_CHANGES); smaCrossExpand turns one set's changes back into a dense column.
+import { at as f64At, EPSILON, gt } from "./compare";
 
 // @ts-ignore: decorator
 @inline function i32At(ptr: usize, i: i32): i32 {
@@ -19,13 +14,13 @@ import { EPSILON, gt } from "./compare";
 }
 
 /**
- * Runs `nSets` sets over bars [tFrom, tTo) of the close column (tFrom 0 starts afresh; the state
+ * Runs `nSets` sets over bars [tFrom, tTo) of the close column. tFrom 0 starts afresh; the state
  * lives in the scratch, so a long column goes in slices, and V8 moves the hot loop from its
- * baseline compiler to the optimising one between calls). Inputs: `windowsPtr` nWindows i32 window lengths;
- * `fastPtr`/`slowPtr` nSets i32 indices into the windows. Scratch: `sumsPtr`, `smaPtr`
- * (nWindows f64), `statePtr` (nSets f64). Output: `countPtr` (nSets i32, the number of changes,
- * which may exceed `cap`) and `listPtr` (nSets × cap i32, the first `cap` changes of each set).
- * `groupsPtr` (nSets i32) is scratch too.
+ * baseline compiler to the optimising one between calls.
+ * Inputs: `windowsPtr` nWindows i32 window lengths; `fastPtr`/`slowPtr` nSets i32 indices into
+ * the windows. Scratch: `sumsPtr`, `smaPtr` (nWindows f64), `statePtr` (nSets f64), `groupsPtr`
+ * (nSets i32). Output: `countPtr` (nSets i32, the number of changes, which may exceed `cap`) and
+ * `listPtr` (nSets × cap i32, the first `cap` changes of each set).
  */
 export function smaCrossBatch(
   closePtr: usize,

@@ -535,12 +535,8 @@ export class KernelSession {
    * targetsView shows), and gives the run its changes too; false when they did not fit the list.
    */
   expandSmaCross(k: number, count: number, i: number): boolean {
-    const b = this.batch;
-    if (!b || count > this.batchCap) return false;
-    const at = (this.targetsSlot + i * this.nBars) * F64;
-    const list = b.list + k * this.batchCap * 4;
-    this.kernel.exports.smaCrossExpand(list, count, this.nBars, at);
-    this.changes[i] = { at: list, count };
+    if (!this.useSmaCrossChanges(k, count, i)) return false;
+    this.kernel.exports.smaCrossExpand(this.changes[i]!.at, count, this.nBars, (this.targetsSlot + i * this.nBars) * F64);
     return true;
   }
 
