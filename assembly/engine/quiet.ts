@@ -258,6 +258,71 @@ let kRatioBar: f64 = 0;
 /** 1, as a global: V8 rebuilds a float constant with three instructions at every use. */
 let kOne: f64 = 1;
 
+// The isolated two-bar loop's constants as lanes (loads, not a scalar load and a splat each).
+let vW: v128 = f64x2.splat(0);
+let vIw: v128 = f64x2.splat(0);
+let vSq: v128 = f64x2.splat(0);
+let vEntry: v128 = f64x2.splat(0);
+let vShift: v128 = f64x2.splat(0);
+let vOne: v128 = f64x2.splat(0);
+/** The MP closes [lo, hi) that keep an isolated bar in the two-bar loop (isolatedRange). */
+let vLo: v128 = f64x2.splat(0);
+let vHi: v128 = f64x2.splat(0);
+/** The peak and ratio bar that vLo/vHi were computed for. */
+let rangePeak: f64 = NaN;
+let rangeRatioBar: f64 = NaN;
+
+/**
+ * The MP closes that make an isolated bar plain (equity > 0, no new peak, margin ratio below the
+ * ratio bar), as one interval. The conditions are monotone in the close (every operation of the
+ * equity and MM formulas is), so each holds on a half-line; the bounds are their real-number roots
+ * moved inward by 1e-12 of the terms' size, a thousand times what the formulas' rounding can move
+ * the crossing. A bar outside goes to the one-bar path, which tests the exact formulas.
+ */
+function isolatedRange(peak: f64): void {
+  rangePeak = peak;
+  rangeRatioBar = kRatioBar;
+  const sq = kSq;
+  const a = Math.abs(sq);
+  const base = kWallet + kIw;
+  const size = (Math.abs(kWallet) + Math.abs(kIw) + Math.abs(peak)) / a + Math.abs(kEntry);
+  let lo = -Infinity;
+  let hi = Infinity;
+  // equity > 0 and equity ≤ peak
+  const c0 = kEntry - base / sq;
+  const cp = kEntry + (peak - base) / sq;
+  const s0 = 1e-12 * (size + Math.abs(c0));
+  const sp = 1e-12 * (size + Math.abs(cp));
+  if (sq > 0) {
+    lo = c0 + s0;
+    hi = cp - sp;
+  } else {
+    lo = cp + sp;
+    hi = c0 - s0;
+  }
+  // MM ≤ ratioBar × margin: (q·mmr − rb·sq)·C ≤ cum + rb·iw − rb·sq·entry
+  const rb = kRatioBar;
+  const alpha = kQty * bracketMmr - rb * sq;
+  const beta = bracketCum + rb * kIw - rb * sq * kEntry;
+  const cr = beta / alpha;
+  const terms = kQty * bracketMmr * Math.abs(cr) + Math.abs(bracketCum) + rb * (Math.abs(kIw) + a * (Math.abs(cr) + Math.abs(kEntry)));
+  const sr = (1e-12 * terms) / Math.abs(alpha);
+  if (alpha > 0) {
+    if (cr - sr < hi) hi = cr - sr;
+  } else if (alpha < 0) {
+    if (cr + sr > lo) lo = cr + sr;
+  } else if (!(beta > 1e-12 * terms)) {
+    lo = Infinity;
+  }
+  // NaN anywhere (an infinite ratio bar) leaves the interval empty: every bar takes the one-bar path
+  if (!(lo < hi)) {
+    lo = Infinity;
+    hi = -Infinity;
+  }
+  vLo = f64x2.splat(lo);
+  vHi = f64x2.splat(hi);
+}
+
 /**
  * The loop, specialised at compile time by `Mode` (u8 flat, u16 an isolated position, u32 a cross
  * position) and by `Records` (bool writes the equity records, void does not), so each version
@@ -301,11 +366,51 @@ function stretch<Mode, Records>(t0: i32, end: i32, decision: i32): i32 {
   // The lowest equity since the peak last rose: for a fixed peak, 1 − E / peak is largest there.
   let trough: f64 = Infinity;
 
+  if (ISOLATED && !RECORDS) {
+    vW = f64x2.splat(kWallet);
+    vIw = f64x2.splat(kIw);
+    vSq = f64x2.splat(kSq);
+    vEntry = f64x2.splat(kEntry);
+    vShift = f64x2.splat(kShift);
+    vOne = f64x2.splat(kOne);
+    isolatedRange(peak);
+  }
+
   let t = t0;
   while (t < last) {
-    // Two bars at once (an even one and the next) when neither is special: every lane does the
-    // one-bar operations below in the same order, so the bits are the same.
-    if ((t & 1) == 0 && t + 1 < last) {
+    if (ISOLATED && !RECORDS) {
+      // Two bars at once (an even one and the next) while both closes are inside the plain range:
+      // every lane does the one-bar operations below in the same order, so the bits are the same.
+      if ((t & 1) == 0 && t + 1 < last) {
+        if (peak != rangePeak || kRatioBar != rangeRatioBar) isolatedRange(peak);
+        const from = t;
+        let PREVV = f64x2.splat(prev);
+        let TROUGH = f64x2.splat(trough);
+        do {
+          const C = v128.load(markClose + (<usize>t << 3));
+          if (i64x2.bitmask(v128.or(f64x2.lt(C, vLo), f64x2.ge(C, vHi))) != 0) break;
+          const EQ = f64x2.add(vW, f64x2.add(vIw, f64x2.mul(vSq, f64x2.sub(C, vEntry))));
+          const R = f64x2.sub(f64x2.div(EQ, v128.shuffle<f64>(PREVV, EQ, 1, 2)), vOne);
+          const D = f64x2.sub(R, vShift);
+          S1 = f64x2.add(S1, D);
+          S2 = f64x2.add(S2, f64x2.mul(D, D));
+          const LOSS = f64x2.pmin(f64x2.splat(0), R);
+          DOWN = f64x2.add(DOWN, f64x2.mul(LOSS, LOSS));
+          GROWTH = f64x2.mul(GROWTH, f64x2.add(vOne, R));
+          TROUGH = f64x2.pmin(TROUGH, EQ);
+          PREVV = EQ;
+          if ((t & 7) == 0) touchSink += at(open, t) + at(markOpen, t) + at(markLow, t) + at(markHigh, t) + at(funding, t);
+          t += 2;
+        } while (t + 1 < last);
+        if (t != from) {
+          prev = f64x2.extract_lane(PREVV, 1);
+          trough = f64x2.extract_lane(f64x2.pmin(TROUGH, v128.shuffle<f64>(TROUGH, TROUGH, 1, 0)), 0);
+          continue;
+        }
+      }
+    } else if ((t & 1) == 0 && t + 1 < last) {
+      // Two bars at once (an even one and the next) when neither is special: every lane does the
+      // one-bar operations below in the same order, so the bits are the same.
       let fast = true;
       if (!ISOLATED && OPEN) {
         const A = v128.load(adverse + (<usize>t << 3));

@@ -1,11 +1,14 @@
-// sma-cross for many (fast, slow) sets at once, for sweeps: each window's rolling sum is kept
-// once per bar and shared by every set that uses the window, so a set costs one comparison per
-// bar instead of two rolling sums and two divisions. The sums, divisions and comparisons are
-// smaCross's (sma-cross.ts), in the same order, so every set's targets are the same bits.
+// sma-cross for many (fast, slow) sets at once, for sweeps: each window's average is computed
+// once per bar (a row of BATCH_ROW bars at a time, every window's row kept in the cache) and shared
+// by every set that uses the window, so a set costs a subtraction and a sign test per bar instead
+// of two rolling sums, two divisions and two tolerance tests. The sums, divisions and comparisons
+// that decide are smaCross's (sma-cross.ts), in the same order, so every set's targets are the
+// same bits.
 //
 // A set's targets are recorded as their changes: entry ±(t + 1) means the weight becomes ±1 at
 // bar t (sma-cross only ever moves 0 → ±1 → ∓1 → …). The engine reads a run's targets from such
 // a list (layout.ts S_CHANGES); smaCrossExpand turns one set's changes back into a dense column.
+import { BATCH_ROW } from "../../src/engine/layout";
 import { at as f64At, EPSILON, gt } from "./compare";
 
 // @ts-ignore: decorator
@@ -13,14 +16,15 @@ import { at as f64At, EPSILON, gt } from "./compare";
   return load<i32>(ptr + (<usize>i << 2));
 }
 
+
 /**
  * Runs `nSets` sets over bars [tFrom, tTo) of the close column. tFrom 0 starts afresh; the state
  * lives in the scratch, so a long column goes in slices, and V8 moves the hot loop from its
  * baseline compiler to the optimising one between calls.
  * Inputs: `windowsPtr` nWindows i32 window lengths; `fastPtr`/`slowPtr` nSets i32 indices into
- * the windows. Scratch: `sumsPtr`, `smaPtr` (nWindows f64), `statePtr` (nSets f64), `groupsPtr`
- * (nSets i32). Output: `countPtr` (nSets i32, the number of changes, which may exceed `cap`) and
- * `listPtr` (nSets × cap i32, the first `cap` changes of each set).
+ * the windows. Scratch: `sumsPtr` (nWindows f64), `rowsPtr` (nWindows × BATCH_ROW f64),
+ * `statePtr` (nSets f64). Output: `countPtr` (nSets i32, the number of changes, which may exceed
+ * `cap`) and `listPtr` (nSets × cap i32, the first `cap` changes of each set).
  */
 export function smaCrossBatch(
   closePtr: usize,
@@ -30,10 +34,9 @@ export function smaCrossBatch(
   slowPtr: usize,
   nSets: i32,
   sumsPtr: usize,
-  smaPtr: usize,
+  rowsPtr: usize,
   statePtr: usize,
   countPtr: usize,
-  groupsPtr: usize,
   listPtr: usize,
   cap: i32,
   tFrom: i32,
@@ -46,89 +49,98 @@ export function smaCrossBatch(
       store<i32>(countPtr + (<usize>k << 2), 0);
     }
   }
-  // every set is past its warm-up from this bar on: the two-lane loop needs no per-set check
-  let warm: i32 = 0;
-  for (let k: i32 = 0; k < nSets; k++) {
-    const start = i32At(windowsPtr, i32At(slowPtr, k)) - 1;
-    if (start > warm) warm = start;
-  }
-  // groups of consecutive sets with one fast window and consecutive slow ones (a grid's usual
-  // order): their averages load with one splat and contiguous vector loads
-  let nGroups: i32 = 0;
-  for (let k: i32 = 0; k < nSets; ) {
-    const f = i32At(fastPtr, k);
-    const s0 = i32At(slowPtr, k);
-    let n: i32 = 1;
-    while (k + n < nSets && i32At(fastPtr, k + n) == f && i32At(slowPtr, k + n) == s0 + n) n++;
-    store<i32>(groupsPtr + (<usize>nGroups << 2), n);
-    nGroups++;
-    k += n;
-  }
-  for (let t: i32 = tFrom; t < tTo; t++) {
-    const c = f64At(closePtr, t);
-    for (let j: i32 = 0; j < nWindows; j++) {
-      const w = i32At(windowsPtr, j);
-      let sum = f64At(sumsPtr, j) + c;
-      if (t >= w) sum -= f64At(closePtr, t - w);
-      store<f64>(sumsPtr + (<usize>j << 3), sum);
-      store<f64>(smaPtr + (<usize>j << 3), sum / <f64>w);
-    }
-    let k: i32 = 0;
-    if (t >= warm) {
-      // two sets per f64x2, lane by lane the comparisons of compare.ts gt (pmax is max for these
-      // absolute values)
-      for (let g: i32 = 0; g < nGroups; g++) {
-        const n = i32At(groupsPtr, g);
-        const a = f64x2.splat(f64At(smaPtr, i32At(fastPtr, k)));
-        const absA = f64x2.abs(a);
-        const slows = smaPtr + (<usize>i32At(slowPtr, k) << 3);
-        let j: i32 = 0;
-        for (; j + 1 < n; j += 2) {
-          const b = v128.load(slows + (<usize>j << 3));
-          const d = f64x2.sub(a, b);
-          const tol = f64x2.mul(f64x2.splat(EPSILON), f64x2.pmax(absA, f64x2.abs(b)));
-          const at = statePtr + (<usize>(k + j) << 3);
-          const was = v128.load(at);
-          let w = v128.bitselect(f64x2.splat(-1), was, f64x2.gt(f64x2.neg(d), tol));
-          w = v128.bitselect(f64x2.splat(1), w, f64x2.gt(d, tol));
-          if (!v128.any_true(f64x2.ne(w, was))) continue;
-          v128.store(at, w);
-          record(f64x2.extract_lane(was, 0), f64x2.extract_lane(w, 0), k + j, t, countPtr, listPtr, cap);
-          record(f64x2.extract_lane(was, 1), f64x2.extract_lane(w, 1), k + j + 1, t, countPtr, listPtr, cap);
-        }
-        if (j < n) compareOne(k + j, t, fastPtr, slowPtr, smaPtr, statePtr, countPtr, listPtr, cap);
-        k += n;
-      }
-      continue;
-    }
-    for (; k < nSets; k++) {
-      if (t < i32At(windowsPtr, i32At(slowPtr, k)) - 1) continue;
-      compareOne(k, t, fastPtr, slowPtr, smaPtr, statePtr, countPtr, listPtr, cap);
+  for (let r0 = tFrom; r0 < tTo; r0 += BATCH_ROW) {
+    const r1 = r0 + BATCH_ROW < tTo ? r0 + BATCH_ROW : tTo;
+    for (let j: i32 = 0; j < nWindows; j++) averages(closePtr, i32At(windowsPtr, j), sumsPtr + (<usize>j << 3), rowAt(rowsPtr, j, r0), r0, r1);
+    for (let k: i32 = 0; k < nSets; k++) {
+      const fast = i32At(fastPtr, k);
+      const slow = i32At(slowPtr, k);
+      const from = i32At(windowsPtr, slow) - 1;
+      if (from >= r1) continue;
+      scan(rowAt(rowsPtr, fast, r0), rowAt(rowsPtr, slow, r0), statePtr + (<usize>k << 3), k, from > r0 ? from : r0, r1, countPtr, listPtr, cap);
     }
   }
 }
 
-/** Set k at bar t, one lane: smaCross's comparisons as they are. */
-function compareOne(
-  k: i32,
-  t: i32,
-  fastPtr: usize,
-  slowPtr: usize,
-  smaPtr: usize,
-  statePtr: usize,
-  countPtr: usize,
-  listPtr: usize,
-  cap: i32,
-): void {
-  const smaFast = f64At(smaPtr, i32At(fastPtr, k));
-  const smaSlow = f64At(smaPtr, i32At(slowPtr, k));
-  const was = f64At(statePtr, k);
-  let w = was;
-  if (gt(smaFast, smaSlow)) w = 1;
-  else if (gt(smaSlow, smaFast)) w = -1;
-  if (w == was) return;
-  store<f64>(statePtr + (<usize>k << 3), w);
-  record(was, w, k, t, countPtr, listPtr, cap);
+/** Where window j's row holds bar t: the row's address moved back by r0 bars. */
+// @ts-ignore: decorator
+@inline function rowAt(rowsPtr: usize, j: i32, r0: i32): usize {
+  return rowsPtr + ((<usize>j * <usize>BATCH_ROW) << 3) - (<usize>r0 << 3);
+}
+
+/** Window w's average at bars [r0, r1) into `row`, its rolling sum carried in `sumPtr` (smaCross's sums). */
+function averages(closePtr: usize, w: i32, sumPtr: usize, row: usize, r0: i32, r1: i32): void {
+  const n = <f64>w;
+  let sum = load<f64>(sumPtr);
+  let t = r0;
+  for (; t < r1 && t < w; t++) {
+    sum += f64At(closePtr, t);
+    store<f64>(row + (<usize>t << 3), sum / n);
+  }
+  for (; t < r1; t++) {
+    sum += f64At(closePtr, t);
+    sum -= f64At(closePtr, t - w);
+    store<f64>(row + (<usize>t << 3), sum / n);
+  }
+  store<f64>(sumPtr, sum);
+}
+
+/**
+ * One set's decisions at bars [t0, t1) from its two rows. Once the weight w is ±1, it only moves
+ * when gt(first, second) for (first, second) = (slow, fast) at w = 1 and (fast, slow) at w = −1
+ * (compare.ts), which needs first − second > 0 (the tolerance is ≥ 0). The loop tests just that,
+ * four bars per iteration, and a bar where it holds is decided by gt itself.
+ */
+function scan(fastRow: usize, slowRow: usize, statePtr: usize, k: i32, t0: i32, t1: i32, countPtr: usize, listPtr: usize, cap: i32): void {
+  let w = load<f64>(statePtr);
+  let t = t0;
+  for (; w == 0 && t < t1; t++) w = decide(fastRow, slowRow, w, k, t, countPtr, listPtr, cap);
+  let first = w == 1 ? slowRow : fastRow;
+  let second = w == 1 ? fastRow : slowRow;
+  let p = first + (<usize>t << 3);
+  let q = second + (<usize>t << 3);
+  let end = first + (<usize>t1 << 3);
+  const zero = f64x2.splat(0);
+  while (p < end) {
+    if (p + 24 < end) {
+      const x = f64x2.sub(v128.load(p), v128.load(q));
+      const y = f64x2.sub(v128.load(p, 16), v128.load(q, 16));
+      const xs = f64x2.gt(x, zero);
+      const ys = f64x2.gt(y, zero);
+      if (i64x2.bitmask(v128.or(xs, ys)) == 0) {
+        p += 32;
+        q += 32;
+        continue;
+      }
+      // the bars before the first lane that holds cannot move w
+      const skip = <usize>ctz(i64x2.bitmask(xs) | (i64x2.bitmask(ys) << 2)) << 3;
+      p += skip;
+      q += skip;
+    }
+    t = <i32>((p - first) >> 3);
+    const next = decide(fastRow, slowRow, w, k, t, countPtr, listPtr, cap);
+    if (next != w) {
+      w = next;
+      const swap = first;
+      first = second;
+      second = swap;
+      p = first + (<usize>t << 3);
+      q = second + (<usize>t << 3);
+      end = first + (<usize>t1 << 3);
+    }
+    p += 8;
+    q += 8;
+  }
+  store<f64>(statePtr, w);
+}
+
+/** The weight after bar t (smaCross's comparisons), its change recorded. */
+function decide(fastRow: usize, slowRow: usize, w: f64, k: i32, t: i32, countPtr: usize, listPtr: usize, cap: i32): f64 {
+  const a = f64At(fastRow, t);
+  const b = f64At(slowRow, t);
+  const next = gt(a, b) ? 1 : gt(b, a) ? -1 : w;
+  record(w, next, k, t, countPtr, listPtr, cap);
+  return next;
 }
 
 /** Appends set k's change at bar t (its weight moved from `was` to `w`) to its part of the list. */

@@ -8,6 +8,7 @@ import {
   BATCH_LIST_ENTRIES,
   BATCH_MAX_SETS,
   BATCH_MAX_WINDOWS,
+  BATCH_ROW,
   BRACKET_FIELDS,
   D_ANN,
   D_BALANCE,
@@ -211,9 +212,8 @@ interface BatchRegion {
   fast: number;
   slow: number;
   counts: number;
-  groups: number;
   sums: number;
-  sma: number;
+  rows: number;
   state: number;
   list: number;
   close: number;
@@ -505,10 +505,9 @@ export class KernelSession {
         b.slow,
         nSets,
         b.sums * F64,
-        b.sma * F64,
+        b.rows * F64,
         b.state * F64,
         b.counts,
-        b.groups,
         b.list,
         this.batchCap,
         from,
@@ -598,14 +597,13 @@ function batchRegion(at: number, nBars: number): BatchRegion {
   const fast = windows + BATCH_MAX_WINDOWS * 4;
   const slow = fast + BATCH_MAX_SETS * 4;
   const counts = slow + BATCH_MAX_SETS * 4;
-  const groups = counts + BATCH_MAX_SETS * 4;
-  const sums = (groups + BATCH_MAX_SETS * 4) / F64;
-  const sma = sums + BATCH_MAX_WINDOWS;
-  const state = sma + BATCH_MAX_WINDOWS;
+  const sums = (counts + BATCH_MAX_SETS * 4) / F64;
+  const rows = sums + BATCH_MAX_WINDOWS;
+  const state = rows + BATCH_MAX_WINDOWS * BATCH_ROW;
   const list = (state + BATCH_MAX_SETS) * F64;
   const close = list / F64 + BATCH_LIST_ENTRIES / 2;
   if (close + nBars !== at + BATCH_FIXED_SLOTS + nBars) throw new Error('batchRegion: layout.ts BATCH_FIXED_SLOTS is out of date');
-  return { windows, fast, slow, counts, groups, sums, sma, state, list, close };
+  return { windows, fast, slow, counts, sums, rows, state, list, close };
 }
 
 function readTrades(v: Float64Array, at: number, n: number, symbols: string[]): TradeRecord[] {

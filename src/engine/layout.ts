@@ -207,9 +207,11 @@ export const WHERE_INTRABAR = 1;
 export const BATCH_MAX_WINDOWS = 1024;
 export const BATCH_MAX_SETS = 1024;
 export const BATCH_LIST_ENTRIES = 2_097_152;
+/** Bars per row of averages: every window's row of a stretch of bars stays in the L2 cache. */
+export const BATCH_ROW = 256;
 /**
- * Slots of the region before the close column: windows, fast, slow, counts, groups (i32); sums,
- * sma, state (f64); the list.
+ * Slots of the region before the close column: windows, fast, slow, counts (i32); sums, rows
+ * (BATCH_ROW per window), state (f64); the list.
  */
 export const BATCH_FIXED_SLOTS =
-  BATCH_MAX_WINDOWS / 2 + (4 * BATCH_MAX_SETS) / 2 + 2 * BATCH_MAX_WINDOWS + BATCH_MAX_SETS + BATCH_LIST_ENTRIES / 2;
+  BATCH_MAX_WINDOWS / 2 + (3 * BATCH_MAX_SETS) / 2 + BATCH_MAX_WINDOWS * (1 + BATCH_ROW) + BATCH_MAX_SETS + BATCH_LIST_ENTRIES / 2;

@@ -62,6 +62,19 @@ describe('sma-cross batch', () => {
     });
   }
 
+  it("gives smaCross's targets bit for bit across slices and rows, with fast windows above slow ones too", () => {
+    const close = synthesize({ symbols: ['BTCUSDT'], bars: 20_000, interval: '1m', seed: 8 }).symbols[0]!.close;
+    const session = new KernelSession(withClose(close), { batch: true });
+    const fast = [2, 3, 257, 300, 9, 1, 511];
+    const slow = [255, 256, 10, 299, 9, 600, 4];
+    const got = batched(session, close, fast, slow);
+    fast.forEach((f, k) => {
+      const want = smaCross(close, f, slow[k]!);
+      expect(got[k], `fast ${f} slow ${slow[k]}`).not.toBeNull();
+      expect(Buffer.from(got[k]!.buffer).equals(Buffer.from(want.buffer)), `fast ${f} slow ${slow[k]}`).toBe(true);
+    });
+  });
+
   it('reports a set whose changes overflow its share of the list, and still expands the others', () => {
     const n = 12_000;
     const close = new Float64Array(n).map((_, t) => (t % 2 === 0 ? 100 : 101));
