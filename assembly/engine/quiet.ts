@@ -386,20 +386,27 @@ function stretch<Mode, Records>(t0: i32, end: i32, decision: i32): i32 {
         const from = t;
         let PREVV = f64x2.splat(prev);
         let TROUGH = f64x2.splat(trough);
+        const lo = vLo;
+        const hi = vHi;
+        const w = vW;
+        const iw = vIw;
+        const sq = vSq;
+        const entry = vEntry;
+        const one = vOne;
+        const sh = vShift;
         do {
           const C = v128.load(markClose + (<usize>t << 3));
-          if (i64x2.bitmask(v128.or(f64x2.lt(C, vLo), f64x2.ge(C, vHi))) != 0) break;
-          const EQ = f64x2.add(vW, f64x2.add(vIw, f64x2.mul(vSq, f64x2.sub(C, vEntry))));
-          const R = f64x2.sub(f64x2.div(EQ, v128.shuffle<f64>(PREVV, EQ, 1, 2)), vOne);
-          const D = f64x2.sub(R, vShift);
+          if (i64x2.bitmask(v128.or(f64x2.lt(C, lo), f64x2.ge(C, hi))) != 0) break;
+          const EQ = f64x2.add(w, f64x2.add(iw, f64x2.mul(sq, f64x2.sub(C, entry))));
+          const R = f64x2.sub(f64x2.div(EQ, v128.shuffle<f64>(PREVV, EQ, 1, 2)), one);
+          const D = f64x2.sub(R, sh);
           S1 = f64x2.add(S1, D);
           S2 = f64x2.add(S2, f64x2.mul(D, D));
           const LOSS = f64x2.pmin(f64x2.splat(0), R);
           DOWN = f64x2.add(DOWN, f64x2.mul(LOSS, LOSS));
-          GROWTH = f64x2.mul(GROWTH, f64x2.add(vOne, R));
+          GROWTH = f64x2.mul(GROWTH, f64x2.add(one, R));
           TROUGH = f64x2.pmin(TROUGH, EQ);
           PREVV = EQ;
-          if ((t & 7) == 0) touchSink += at(open, t) + at(markOpen, t) + at(markLow, t) + at(markHigh, t) + at(funding, t);
           t += 2;
         } while (t + 1 < last);
         if (t != from) {
