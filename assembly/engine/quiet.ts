@@ -266,8 +266,8 @@ let vEntry: v128 = f64x2.splat(0);
 let vShift: v128 = f64x2.splat(0);
 let vOne: v128 = f64x2.splat(0);
 /** The MP closes [lo, hi) that keep an isolated bar in the two-bar loop (isolatedRange). */
-let vLo: v128 = f64x2.splat(0);
-let vHi: v128 = f64x2.splat(0);
+let rangeLo: f64 = 0;
+let rangeHi: f64 = 0;
 /** The peak and ratio bar that vLo/vHi were computed for. */
 let rangePeak: f64 = NaN;
 let rangeRatioBar: f64 = NaN;
@@ -319,8 +319,35 @@ function isolatedRange(peak: f64): void {
     lo = Infinity;
     hi = -Infinity;
   }
-  vLo = f64x2.splat(lo);
-  vHi = f64x2.splat(hi);
+  rangeLo = lo;
+  rangeHi = hi;
+}
+
+/**
+ * The first bar in [t0, end) whose MP close is outside [rangeLo, rangeHi), else `end`. Blocks
+ * whose closes all stay inside are skipped (the per-64-bar close extremes).
+ */
+function rangeLeaveBar(t0: i32, end: i32): i32 {
+  const lows = colPtr(0, S_BLOCK_CLOSE_LOW);
+  const highs = colPtr(0, S_BLOCK_CLOSE_HIGH);
+  const markClose = colPtr(0, S_MARK_CLOSE);
+  const lo = rangeLo;
+  const hi = rangeHi;
+  let t = t0;
+  while (t < end) {
+    const b = t >> QUIET_BLOCK_SHIFT;
+    const blockEnd = (b + 1) << QUIET_BLOCK_SHIFT;
+    if (at(lows, b) >= lo && at(highs, b) < hi) {
+      t = blockEnd;
+      continue;
+    }
+    const stop = blockEnd < end ? blockEnd : end;
+    for (; t < stop; t++) {
+      const c = at(markClose, t);
+      if (!(c >= lo && c < hi)) return t;
+    }
+  }
+  return end;
 }
 
 /**
@@ -383,20 +410,20 @@ function stretch<Mode, Records>(t0: i32, end: i32, decision: i32): i32 {
       // every lane does the one-bar operations below in the same order, so the bits are the same.
       if ((t & 1) == 0 && t + 1 < last) {
         if (peak != rangePeak || kRatioBar != rangeRatioBar) isolatedRange(peak);
+        // the pairs before the first close outside the range: the loop itself tests nothing, which
+        // leaves V8 the registers for all its lanes
+        const stop = rangeLeaveBar(t, last);
         const from = t;
         let PREVV = f64x2.splat(prev);
         let TROUGH = f64x2.splat(trough);
-        const lo = vLo;
-        const hi = vHi;
         const w = vW;
         const iw = vIw;
         const sq = vSq;
         const entry = vEntry;
         const one = vOne;
         const sh = vShift;
-        do {
+        for (; t + 1 < stop; t += 2) {
           const C = v128.load(markClose + (<usize>t << 3));
-          if (i64x2.bitmask(v128.or(f64x2.lt(C, lo), f64x2.ge(C, hi))) != 0) break;
           const EQ = f64x2.add(w, f64x2.add(iw, f64x2.mul(sq, f64x2.sub(C, entry))));
           const R = f64x2.sub(f64x2.div(EQ, v128.shuffle<f64>(PREVV, EQ, 1, 2)), one);
           const D = f64x2.sub(R, sh);
@@ -407,8 +434,7 @@ function stretch<Mode, Records>(t0: i32, end: i32, decision: i32): i32 {
           GROWTH = f64x2.mul(GROWTH, f64x2.add(one, R));
           TROUGH = f64x2.pmin(TROUGH, EQ);
           PREVV = EQ;
-          t += 2;
-        } while (t + 1 < last);
+        }
         if (t != from) {
           prev = f64x2.extract_lane(PREVV, 1);
           trough = f64x2.extract_lane(f64x2.pmin(TROUGH, v128.shuffle<f64>(TROUGH, TROUGH, 1, 0)), 0);
