@@ -219,13 +219,11 @@ function bracketLeaveBar(t0: i32, end: i32, qty: f64): i32 {
  * Runs the quiet bars from t0 on and returns the first bar it did not run (t0 when bar t0 is not
  * quiet). A bar whose new target is decided at its close is run too, the order queued, and the
  * stretch ends after it. Stops before the last bar (it closes the position), before a funding
- * event, an isolated liquidation or a bracket change, and at the end of a metrics block.
+ * event, an isolated liquidation or a bracket change.
  */
 export function quietBars(t0: i32): i32 {
   if (t0 == 0 || S.anyPending || S.ruined) return t0;
   let end = S.nBars - 1;
-  const room = METRICS_BLOCK - M.blockN;
-  if (t0 + room < end) end = t0 + room;
   const side = pget(0, P_SIDE);
   if (side != 0) {
     const funding = nextFunding(t0);
@@ -268,38 +266,48 @@ let vOne: v128 = f64x2.splat(0);
 /** The MP closes [lo, hi) that keep an isolated bar in the two-bar loop (isolatedRange). */
 let rangeLo: f64 = 0;
 let rangeHi: f64 = 0;
-/** The peak and ratio bar that vLo/vHi were computed for. */
+/** The part of the range that does not depend on the peak (isolatedFixedRange). */
+let fixedLo: f64 = 0;
+let fixedHi: f64 = 0;
+/** What the ranges were computed for. */
 let rangePeak: f64 = NaN;
 let rangeRatioBar: f64 = NaN;
+let fixedWallet: f64 = NaN;
+let fixedIw: f64 = NaN;
+let fixedSq: f64 = NaN;
+let fixedEntry: f64 = NaN;
+let fixedMmr: f64 = NaN;
+let fixedCum: f64 = NaN;
 
-/**
- * The MP closes that make an isolated bar plain (equity > 0, no new peak, margin ratio below the
- * ratio bar), as one interval. The conditions are monotone in the close (every operation of the
- * equity and MM formulas is), so each holds on a half-line; the bounds are their real-number roots
- * moved inward by 1e-12 of the terms' size, a thousand times what the formulas' rounding can move
- * the crossing. A bar outside goes to the one-bar path, which tests the exact formulas.
- */
-function isolatedRange(peak: f64): void {
-  rangePeak = peak;
+// The MP closes that make an isolated bar plain (equity > 0, no new peak, margin ratio below the
+// ratio bar) form one interval. The conditions are monotone in the close (every operation of the
+// equity and MM formulas is), so each holds on a half-line; the bounds are their real-number
+// roots moved inward by 1e-12 of the terms' size, a thousand times what the formulas' rounding can
+// move the crossing. A bar outside goes to the one-bar path, which tests the exact formulas.
+
+/** The bounds from equity > 0 and the ratio bar, unless the stretch's position and bar are those of the last call. */
+function isolatedFixedRange(): void {
+  if (
+    kRatioBar == rangeRatioBar && kWallet == fixedWallet && kIw == fixedIw && kSq == fixedSq &&
+    kEntry == fixedEntry && bracketMmr == fixedMmr && bracketCum == fixedCum
+  ) return;
   rangeRatioBar = kRatioBar;
+  fixedWallet = kWallet;
+  fixedIw = kIw;
+  fixedSq = kSq;
+  fixedEntry = kEntry;
+  fixedMmr = bracketMmr;
+  fixedCum = bracketCum;
+  rangePeak = NaN;
   const sq = kSq;
   const a = Math.abs(sq);
-  const base = kWallet + kIw;
-  const size = (Math.abs(kWallet) + Math.abs(kIw) + Math.abs(peak)) / a + Math.abs(kEntry);
   let lo = -Infinity;
   let hi = Infinity;
-  // equity > 0 and equity ≤ peak
-  const c0 = kEntry - base / sq;
-  const cp = kEntry + (peak - base) / sq;
-  const s0 = 1e-12 * (size + Math.abs(c0));
-  const sp = 1e-12 * (size + Math.abs(cp));
-  if (sq > 0) {
-    lo = c0 + s0;
-    hi = cp - sp;
-  } else {
-    lo = cp + sp;
-    hi = c0 - s0;
-  }
+  // equity > 0
+  const c0 = kEntry - (kWallet + kIw) / sq;
+  const s0 = 1e-12 * ((Math.abs(kWallet) + Math.abs(kIw)) / a + Math.abs(kEntry) + Math.abs(c0));
+  if (sq > 0) lo = c0 + s0;
+  else hi = c0 - s0;
   // MM ≤ ratioBar × margin: (q·mmr − rb·sq)·C ≤ cum + rb·iw − rb·sq·entry
   const rb = kRatioBar;
   const alpha = kQty * bracketMmr - rb * sq;
@@ -313,6 +321,23 @@ function isolatedRange(peak: f64): void {
     if (cr + sr > lo) lo = cr + sr;
   } else if (!(beta > 1e-12 * terms)) {
     lo = Infinity;
+  }
+  fixedLo = lo;
+  fixedHi = hi;
+}
+
+/** The whole range: the fixed bounds and equity ≤ peak. */
+function isolatedRange(peak: f64): void {
+  rangePeak = peak;
+  const sq = kSq;
+  const cp = kEntry + (peak - (kWallet + kIw)) / sq;
+  const sp = 1e-12 * ((Math.abs(kWallet) + Math.abs(kIw) + Math.abs(peak)) / Math.abs(sq) + Math.abs(kEntry) + Math.abs(cp));
+  let lo = fixedLo;
+  let hi = fixedHi;
+  if (sq > 0) {
+    if (cp - sp < hi) hi = cp - sp;
+  } else if (cp + sp > lo) {
+    lo = cp + sp;
   }
   // NaN anywhere (an infinite ratio bar) leaves the interval empty: every bar takes the one-bar path
   if (!(lo < hi)) {
@@ -400,19 +425,40 @@ function stretch<Mode, Records>(t0: i32, end: i32, decision: i32): i32 {
     vEntry = f64x2.splat(kEntry);
     vShift = f64x2.splat(kShift);
     vOne = f64x2.splat(kOne);
-    isolatedRange(peak);
+    isolatedFixedRange();
+    if (peak != rangePeak) isolatedRange(peak);
   }
 
+  // A metrics block that ends inside the stretch is merged there (metrics.ts), and the next one
+  // starts with empty sums and the new shift.
+  let blockEnd = t0 + (METRICS_BLOCK - M.blockN);
+  let blockStart = t0;
   let t = t0;
   while (t < last) {
+    if (t == blockEnd) {
+      M.s1Even = f64x2.extract_lane(S1, 0);
+      M.s1Odd = f64x2.extract_lane(S1, 1);
+      M.s2Even = f64x2.extract_lane(S2, 0);
+      M.s2Odd = f64x2.extract_lane(S2, 1);
+      M.blockN += t - blockStart;
+      M.metricsMergeBlock();
+      S1 = f64x2.splat(M.s1Even);
+      S2 = f64x2.splat(M.s2Even);
+      kShift = M.shift;
+      vShift = f64x2.splat(kShift);
+      blockStart = t;
+      blockEnd = t + METRICS_BLOCK;
+    }
+    const segEnd = blockEnd < last ? blockEnd : last;
     if (ISOLATED && !RECORDS) {
       // Two bars at once (an even one and the next) while both closes are inside the plain range:
       // every lane does the one-bar operations below in the same order, so the bits are the same.
-      if ((t & 1) == 0 && t + 1 < last) {
-        if (peak != rangePeak || kRatioBar != rangeRatioBar) isolatedRange(peak);
+      if ((t & 1) == 0 && t + 1 < segEnd) {
+        if (kRatioBar != rangeRatioBar) isolatedFixedRange();
+        if (peak != rangePeak) isolatedRange(peak);
         // the pairs before the first close outside the range: the loop itself tests nothing, which
         // leaves V8 the registers for all its lanes
-        const stop = rangeLeaveBar(t, last);
+        const stop = rangeLeaveBar(t, segEnd);
         const from = t;
         let PREVV = f64x2.splat(prev);
         let TROUGH = f64x2.splat(trough);
@@ -441,7 +487,7 @@ function stretch<Mode, Records>(t0: i32, end: i32, decision: i32): i32 {
           continue;
         }
       }
-    } else if ((t & 1) == 0 && t + 1 < last) {
+    } else if ((t & 1) == 0 && t + 1 < segEnd) {
       // Two bars at once (an even one and the next) when neither is special: every lane does the
       // one-bar operations below in the same order, so the bits are the same.
       let fast = true;
@@ -597,7 +643,7 @@ function stretch<Mode, Records>(t0: i32, end: i32, decision: i32): i32 {
   M.growthEven = f64x2.extract_lane(GROWTH, 0);
   M.growthOdd = f64x2.extract_lane(GROWTH, 1);
   M.peak = peak;
-  M.blockN += t - t0;
+  M.blockN += t - blockStart;
   if (M.blockN == METRICS_BLOCK) M.metricsMergeBlock();
   if (OPEN) S.exposedBars += <f64>(t - t0);
   return t;
