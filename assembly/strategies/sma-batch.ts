@@ -51,7 +51,19 @@ export function smaCrossBatch(
   }
   for (let r0 = tFrom; r0 < tTo; r0 += BATCH_ROW) {
     const r1 = r0 + BATCH_ROW < tTo ? r0 + BATCH_ROW : tTo;
-    for (let j: i32 = 0; j < nWindows; j++) averages(closePtr, i32At(windowsPtr, j), sumsPtr + (<usize>j << 3), rowAt(rowsPtr, j, r0), r0, r1);
+    let j: i32 = 0;
+    for (; j + 1 < nWindows; j += 2) {
+      const a = i32At(windowsPtr, j);
+      const b = i32At(windowsPtr, j + 1);
+      const sums = sumsPtr + (<usize>j << 3);
+      if (r0 >= a && r0 >= b) {
+        averagePair(closePtr, a, b, sums, rowAt(rowsPtr, j, r0), rowAt(rowsPtr, j + 1, r0), r0, r1);
+      } else {
+        averages(closePtr, a, sums, rowAt(rowsPtr, j, r0), r0, r1);
+        averages(closePtr, b, sums + 8, rowAt(rowsPtr, j + 1, r0), r0, r1);
+      }
+    }
+    if (j < nWindows) averages(closePtr, i32At(windowsPtr, j), sumsPtr + (<usize>j << 3), rowAt(rowsPtr, j, r0), r0, r1);
     for (let k: i32 = 0; k < nSets; k++) {
       const fast = i32At(fastPtr, k);
       const slow = i32At(slowPtr, k);
@@ -83,6 +95,24 @@ function averages(closePtr: usize, w: i32, sumPtr: usize, row: usize, r0: i32, r
     store<f64>(row + (<usize>t << 3), sum / n);
   }
   store<f64>(sumPtr, sum);
+}
+
+/**
+ * Windows a and b at once, both full from r0 on (r0 ≥ a, b): their rolling sums and divisions in
+ * the two lanes of an f64x2, each lane averages' operations in the same order (one division
+ * instruction for two averages).
+ */
+function averagePair(closePtr: usize, a: i32, b: i32, sumsPtr: usize, rowA: usize, rowB: usize, r0: i32, r1: i32): void {
+  const n = f64x2.replace_lane(f64x2.splat(<f64>a), 1, <f64>b);
+  let sum = v128.load(sumsPtr);
+  for (let t = r0; t < r1; t++) {
+    const old = f64x2.replace_lane(f64x2.splat(f64At(closePtr, t - a)), 1, f64At(closePtr, t - b));
+    sum = f64x2.sub(f64x2.add(sum, f64x2.splat(f64At(closePtr, t))), old);
+    const avg = f64x2.div(sum, n);
+    store<f64>(rowA + (<usize>t << 3), f64x2.extract_lane(avg, 0));
+    store<f64>(rowB + (<usize>t << 3), f64x2.extract_lane(avg, 1));
+  }
+  v128.store(sumsPtr, sum);
 }
 
 /**
