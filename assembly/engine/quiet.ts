@@ -419,6 +419,9 @@ function stretch<Mode, Records>(t0: i32, end: i32, decision: i32): i32 {
   let trough: f64 = Infinity;
 
   if (ISOLATED && !RECORDS) {
+    // The two-bar loop below reads no other column: the bar that usually ends the stretch is read
+    // here, so that its cache misses overlap the stretch instead of stalling the full step.
+    touchSink += at(open, last) + at(markOpen, last) + at(markLow, last) + at(markHigh, last) + at(funding, last);
     vW = f64x2.splat(kWallet);
     vIw = f64x2.splat(kIw);
     vSq = f64x2.splat(kSq);
