@@ -45,6 +45,7 @@ import { colPtr, pget } from "./state";
 
 /** Where the stretch's cache-warming reads go, so that they are not optimised away. */
 let touchSink: f64 = 0;
+let streamSink: i64 = 0;
 
 // The bracket of the stretch's notional: [lo, hi) and its line.
 let bracketLo: f64 = 0;
@@ -419,9 +420,6 @@ function stretch<Mode, Records>(t0: i32, end: i32, decision: i32): i32 {
   let trough: f64 = Infinity;
 
   if (ISOLATED && !RECORDS) {
-    // The two-bar loop below reads no other column: the bar that usually ends the stretch is read
-    // here, so that its cache misses overlap the stretch instead of stalling the full step.
-    touchSink += at(open, last) + at(markOpen, last) + at(markLow, last) + at(markHigh, last) + at(funding, last);
     vW = f64x2.splat(kWallet);
     vIw = f64x2.splat(kIw);
     vSq = f64x2.splat(kSq);
@@ -483,6 +481,11 @@ function stretch<Mode, Records>(t0: i32, end: i32, decision: i32): i32 {
           GROWTH = f64x2.mul(GROWTH, f64x2.add(one, R));
           TROUGH = f64x2.pmin(TROUGH, EQ);
           PREVV = EQ;
+          // integer reads keep the columns streaming without taking a float register
+          if ((t & 7) == 0) {
+            const at8 = <usize>t << 3;
+            streamSink ^= load<i64>(open + at8) ^ load<i64>(markOpen + at8) ^ load<i64>(markLow + at8) ^ load<i64>(markHigh + at8) ^ load<i64>(funding + at8);
+          }
         }
         if (t != from) {
           prev = f64x2.extract_lane(PREVV, 1);
