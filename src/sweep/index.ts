@@ -135,26 +135,72 @@ export function prepareSweep(spec: SweepSpec): PreparedSweep {
   };
 }
 
-/** Rows of the sweep (or of its shard) in run-index order, computed as they are consumed. */
+/**
+ * Rows of the sweep (or of its shard) in run-index order, computed as they are consumed. The
+ * workers stay busy across the whole range (no pause between batches of chunks); at most
+ * READY_CHUNKS delivered chunks wait for the consumer before the tasks stop being fed.
+ */
 export async function* sweep(spec: SweepSpec | PreparedSweep): AsyncGenerator<SweepRow> {
   const p = 'hash' in spec ? spec : prepareSweep(spec);
   const exec = createExecutor(p.grid, p.settings, p.candles, p.workers);
-  try {
-    // runs one chunk at a time ahead of the consumer: results are handed over chunk by chunk
-    let next = p.first;
-    while (next < p.end) {
+  const queue: SweepRow[][] = [];
+  let finished = false;
+  let failure: unknown = null;
+  let stop = false;
+  let wakeConsumer: (() => void) | null = null;
+  let wakeProducer: (() => void) | null = null;
+  const wake = (which: 'consumer' | 'producer'): void => {
+    const w = which === 'consumer' ? wakeConsumer : wakeProducer;
+    if (which === 'consumer') wakeConsumer = null;
+    else wakeProducer = null;
+    w?.();
+  };
+  const producer = runRange(
+    exec,
+    p.first,
+    p.end,
+    p.chunk,
+    async (first, count, metrics) => {
       const rows: SweepRow[] = [];
-      const stop = Math.min(p.end, next + p.chunk * Math.max(1, p.workers) * 2);
-      await runRange(exec, next, stop, p.chunk, (first, count, metrics) => {
-        for (let r = 0; r < count; r++) rows.push(rowObject(p.grid, first + r, metrics, r * METRICS_PER_ROW));
-      });
-      next = stop;
-      yield* rows;
+      for (let r = 0; r < count; r++) rows.push(rowObject(p.grid, first + r, metrics, r * METRICS_PER_ROW));
+      queue.push(rows);
+      wake('consumer');
+      while (queue.length >= READY_CHUNKS && !stop) await new Promise<void>((resolve) => (wakeProducer = resolve));
+    },
+    () => stop,
+  ).then(
+    () => {
+      finished = true;
+      wake('consumer');
+    },
+    (err: unknown) => {
+      failure = err;
+      wake('consumer');
+    },
+  );
+  try {
+    while (true) {
+      const rows = queue.shift();
+      if (rows) {
+        wake('producer');
+        yield* rows;
+        continue;
+      }
+      if (failure) throw failure;
+      if (finished) return;
+      await new Promise<void>((resolve) => (wakeConsumer = resolve));
     }
   } finally {
+    // the consumer stopped early (or a task failed): no new tasks, let those in flight settle
+    stop = true;
+    wake('producer');
+    await producer;
     await exec.close();
   }
 }
+
+/** Delivered chunks that may wait for a slow consumer of sweep(). */
+const READY_CHUNKS = 4;
 
 export interface SweepToFileOptions {
   /** Continue an interrupted sweep into the same path. */

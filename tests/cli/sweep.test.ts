@@ -18,13 +18,14 @@ afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 afterEach(() => vi.restoreAllMocks());
 
 const DEV = join(import.meta.dirname, '..', '..', 'bin', 'margincall-dev.mjs');
-// 20 × 10 combinations × 2 leverages × 2 modes = 800 runs of 10,000 bars: a few seconds on one worker
+// 20 × 10 combinations × 2 leverages × 2 modes = 800 runs of 60,000 bars: about a second on one
+// worker, long enough to interrupt midway (10,000 bars finished before the first poll)
 const GRID = ['--data', data, '--grid', 'fast=2:21:1', '--grid', 'slow=30:120:10', '--leverage', '2,5', '--chunk', '8'];
 const TOTAL = 800;
 let full: ResultTable;
 
 beforeAll(async () => {
-  writeDataset(data, synthesize({ symbols: ['BTCUSDT'], bars: 10_000, seed: 5 }));
+  writeDataset(data, synthesize({ symbols: ['BTCUSDT'], bars: 60_000, seed: 5 }));
   await sweepToFile(
     { data, strategy: 'sma-cross', grid: { fast: '2:21:1', slow: '30:120:10' }, leverages: [2, 5], workers: 0 },
     join(tmp, 'full.arrow'),

@@ -115,6 +115,19 @@ describe('sweep', () => {
     expect(rows[95]).toMatchObject({ symbols: ['BTCUSDT', 'ETHUSDT'], params: { fast: 12, slow: 30 }, leverage: 20, marginMode: 'cross' });
   });
 
+  it('stops cleanly when the consumer of sweep() breaks off early (real worker pool)', async () => {
+    const rows: SweepRow[] = [];
+    for await (const r of sweep({ ...spec, workers: 2, chunk: 4 })) {
+      rows.push(r);
+      if (rows.length === 10) break;
+    }
+    expect(rows.map((r) => r.run)).toEqual([...Array(10).keys()]);
+    const again: SweepRow[] = [];
+    for await (const r of sweep({ ...spec, workers: 2, chunk: 4 })) again.push(r);
+    expect(again.map((r) => r.run)).toEqual([...Array(TOTAL).keys()]);
+    expect(again.slice(0, 10)).toEqual(rows);
+  });
+
   it('writes every run with its parameters, leverage, margin and all metrics', () => {
     expect(full.length).toBe(TOTAL);
     expect(full.columns.map((c) => c.name)).toEqual(['run', 'symbols', 'fast', 'slow', 'leverage', 'marginMode', ...METRIC_NAMES]);
