@@ -8,7 +8,7 @@
 // A set's targets are recorded as their changes: entry ±(t + 1) means the weight becomes ±1 at
 // bar t (sma-cross only ever moves 0 → ±1 → ∓1 → …). The engine reads a run's targets from such
 // a list (layout.ts S_CHANGES); smaCrossExpand turns one set's changes back into a dense column.
-import { BATCH_ROW } from "../../src/engine/layout";
+import { BATCH_BLOCK_SHIFT, BATCH_BLOCKS, BATCH_ROW } from "../../src/engine/layout";
 import { at as f64At, EPSILON, gt } from "./compare";
 
 // @ts-ignore: decorator
@@ -23,7 +23,7 @@ import { at as f64At, EPSILON, gt } from "./compare";
  * baseline compiler to the optimising one between calls.
  * Inputs: `windowsPtr` nWindows i32 window lengths; `fastPtr`/`slowPtr` nSets i32 indices into
  * the windows. Scratch: `sumsPtr` (nWindows f64), `rowsPtr` (nWindows × BATCH_ROW f64),
- * `statePtr` (nSets f64). Output: `countPtr` (nSets i32, the number of changes, which may exceed
+ * `extremesPtr` (nWindows × 2 × BATCH_BLOCKS f64), `statePtr` (nSets f64). Output: `countPtr` (nSets i32, the number of changes, which may exceed
  * `cap`) and `listPtr` (nSets × cap i32, the first `cap` changes of each set).
  */
 export function smaCrossBatch(
@@ -35,6 +35,7 @@ export function smaCrossBatch(
   nSets: i32,
   sumsPtr: usize,
   rowsPtr: usize,
+  extremesPtr: usize,
   statePtr: usize,
   countPtr: usize,
   listPtr: usize,
@@ -56,20 +57,43 @@ export function smaCrossBatch(
       const a = i32At(windowsPtr, j);
       const b = i32At(windowsPtr, j + 1);
       const sums = sumsPtr + (<usize>j << 3);
+      const rowA = rowAt(rowsPtr, j, r0);
+      const rowB = rowAt(rowsPtr, j + 1, r0);
+      const extA = extremesAt(extremesPtr, j);
+      const extB = extremesAt(extremesPtr, j + 1);
       if (r0 >= a && r0 >= b) {
-        averagePair(closePtr, a, b, sums, rowAt(rowsPtr, j, r0), rowAt(rowsPtr, j + 1, r0), r0, r1);
+        averagePair(closePtr, a, b, sums, rowA, rowB, extA, extB, r0, r1);
       } else {
-        averages(closePtr, a, sums, rowAt(rowsPtr, j, r0), r0, r1);
-        averages(closePtr, b, sums + 8, rowAt(rowsPtr, j + 1, r0), r0, r1);
+        averages(closePtr, a, sums, rowA, r0, r1);
+        averages(closePtr, b, sums + 8, rowB, r0, r1);
+        blockExtremes(rowA, extA, r0, r1);
+        blockExtremes(rowB, extB, r0, r1);
       }
     }
-    if (j < nWindows) averages(closePtr, i32At(windowsPtr, j), sumsPtr + (<usize>j << 3), rowAt(rowsPtr, j, r0), r0, r1);
+    if (j < nWindows) {
+      const row = rowAt(rowsPtr, j, r0);
+      averages(closePtr, i32At(windowsPtr, j), sumsPtr + (<usize>j << 3), row, r0, r1);
+      blockExtremes(row, extremesAt(extremesPtr, j), r0, r1);
+    }
     for (let k: i32 = 0; k < nSets; k++) {
       const fast = i32At(fastPtr, k);
       const slow = i32At(slowPtr, k);
       const from = i32At(windowsPtr, slow) - 1;
       if (from >= r1) continue;
-      scan(rowAt(rowsPtr, fast, r0), rowAt(rowsPtr, slow, r0), statePtr + (<usize>k << 3), k, from > r0 ? from : r0, r1, countPtr, listPtr, cap);
+      scan(
+        rowAt(rowsPtr, fast, r0),
+        rowAt(rowsPtr, slow, r0),
+        extremesAt(extremesPtr, fast),
+        extremesAt(extremesPtr, slow),
+        statePtr + (<usize>k << 3),
+        k,
+        from > r0 ? from : r0,
+        r1,
+        r0,
+        countPtr,
+        listPtr,
+        cap,
+      );
     }
   }
 }
@@ -78,6 +102,28 @@ export function smaCrossBatch(
 // @ts-ignore: decorator
 @inline function rowAt(rowsPtr: usize, j: i32, r0: i32): usize {
   return rowsPtr + ((<usize>j * <usize>BATCH_ROW) << 3) - (<usize>r0 << 3);
+}
+
+/** Window j's block extremes: BATCH_BLOCKS minima, then BATCH_BLOCKS maxima. */
+// @ts-ignore: decorator
+@inline function extremesAt(extremesPtr: usize, j: i32): usize {
+  return extremesPtr + ((<usize>j * <usize>(2 * BATCH_BLOCKS)) << 3);
+}
+
+/** The least and the greatest average of each block of the row's bars [r0, r1) (the rows averagePair does not do). */
+function blockExtremes(row: usize, ext: usize, r0: i32, r1: i32): void {
+  for (let k: i32 = 0; r0 + (k << BATCH_BLOCK_SHIFT) < r1; k++) {
+    const from = r0 + (k << BATCH_BLOCK_SHIFT);
+    const to = from + (1 << BATCH_BLOCK_SHIFT) < r1 ? from + (1 << BATCH_BLOCK_SHIFT) : r1;
+    let lo = f64At(row, from);
+    let hi = lo;
+    for (let t = from + 1; t < to; t++) {
+      lo = Math.min(lo, f64At(row, t));
+      hi = Math.max(hi, f64At(row, t));
+    }
+    store<f64>(ext + (<usize>k << 3), lo);
+    store<f64>(ext + (<usize>(BATCH_BLOCKS + k) << 3), hi);
+  }
 }
 
 /** Window w's average at bars [r0, r1) into `row`, its rolling sum carried in `sumPtr` (smaCross's sums). */
@@ -102,64 +148,113 @@ function averages(closePtr: usize, w: i32, sumPtr: usize, row: usize, r0: i32, r
  * the two lanes of an f64x2, each lane averages' operations in the same order (one division
  * instruction for two averages).
  */
-function averagePair(closePtr: usize, a: i32, b: i32, sumsPtr: usize, rowA: usize, rowB: usize, r0: i32, r1: i32): void {
+function averagePair(closePtr: usize, a: i32, b: i32, sumsPtr: usize, rowA: usize, rowB: usize, extA: usize, extB: usize, r0: i32, r1: i32): void {
   const n = f64x2.replace_lane(f64x2.splat(<f64>a), 1, <f64>b);
   let sum = v128.load(sumsPtr);
-  for (let t = r0; t < r1; t++) {
-    const old = f64x2.replace_lane(f64x2.splat(f64At(closePtr, t - a)), 1, f64At(closePtr, t - b));
-    sum = f64x2.sub(f64x2.add(sum, f64x2.splat(f64At(closePtr, t))), old);
-    const avg = f64x2.div(sum, n);
-    store<f64>(rowA + (<usize>t << 3), f64x2.extract_lane(avg, 0));
-    store<f64>(rowB + (<usize>t << 3), f64x2.extract_lane(avg, 1));
+  for (let k: i32 = 0; r0 + (k << BATCH_BLOCK_SHIFT) < r1; k++) {
+    const from = r0 + (k << BATCH_BLOCK_SHIFT);
+    const to = from + (1 << BATCH_BLOCK_SHIFT) < r1 ? from + (1 << BATCH_BLOCK_SHIFT) : r1;
+    // the block's extremes of each window, lane by lane (pmin and pmax pick an operand)
+    let lo = f64x2.splat(Infinity);
+    let hi = f64x2.splat(-Infinity);
+    for (let t = from; t < to; t++) {
+      const old = f64x2.replace_lane(f64x2.splat(f64At(closePtr, t - a)), 1, f64At(closePtr, t - b));
+      sum = f64x2.sub(f64x2.add(sum, f64x2.splat(f64At(closePtr, t))), old);
+      const avg = f64x2.div(sum, n);
+      lo = f64x2.pmin(lo, avg);
+      hi = f64x2.pmax(hi, avg);
+      store<f64>(rowA + (<usize>t << 3), f64x2.extract_lane(avg, 0));
+      store<f64>(rowB + (<usize>t << 3), f64x2.extract_lane(avg, 1));
+    }
+    store<f64>(extA + (<usize>k << 3), f64x2.extract_lane(lo, 0));
+    store<f64>(extB + (<usize>k << 3), f64x2.extract_lane(lo, 1));
+    store<f64>(extA + (<usize>(BATCH_BLOCKS + k) << 3), f64x2.extract_lane(hi, 0));
+    store<f64>(extB + (<usize>(BATCH_BLOCKS + k) << 3), f64x2.extract_lane(hi, 1));
   }
   v128.store(sumsPtr, sum);
 }
 
 /**
- * One set's decisions at bars [t0, t1) from its two rows. Once the weight w is ±1, it only moves
- * when gt(first, second) for (first, second) = (slow, fast) at w = 1 and (fast, slow) at w = −1
- * (compare.ts), which needs first − second > 0 (the tolerance is ≥ 0). The loop tests just that,
- * four bars per iteration, and a bar where it holds is decided by gt itself.
+ * One set's decisions at bars [t0, t1) of the row that starts at r0. Once the weight w is ±1, it
+ * only moves when gt(first, second) for (first, second) = (slow, fast) at w = 1 and (fast, slow) at
+ * w = −1 (compare.ts), which needs first − second > 0 (the tolerance is ≥ 0). A whole block where
+ * max(first) − min(second) ≤ 0 has no such bar (rounding is monotone) and is skipped; elsewhere
+ * the loop tests first − second > 0, four bars per iteration, and a bar where it holds is decided
+ * by gt itself.
  */
-function scan(fastRow: usize, slowRow: usize, statePtr: usize, k: i32, t0: i32, t1: i32, countPtr: usize, listPtr: usize, cap: i32): void {
+function scan(
+  fastRow: usize,
+  slowRow: usize,
+  fastExt: usize,
+  slowExt: usize,
+  statePtr: usize,
+  k: i32,
+  t0: i32,
+  t1: i32,
+  r0: i32,
+  countPtr: usize,
+  listPtr: usize,
+  cap: i32,
+): void {
   let w = load<f64>(statePtr);
   let t = t0;
   for (; w == 0 && t < t1; t++) w = decide(fastRow, slowRow, w, k, t, countPtr, listPtr, cap);
   let first = w == 1 ? slowRow : fastRow;
   let second = w == 1 ? fastRow : slowRow;
-  let p = first + (<usize>t << 3);
-  let q = second + (<usize>t << 3);
-  let end = first + (<usize>t1 << 3);
+  // the first row's block maxima and the second's minima
+  let firstMax = (w == 1 ? slowExt : fastExt) + (<usize>BATCH_BLOCKS << 3);
+  let secondMin = w == 1 ? fastExt : slowExt;
   const zero = f64x2.splat(0);
-  while (p < end) {
-    if (p + 24 < end) {
-      const x = f64x2.sub(v128.load(p), v128.load(q));
-      const y = f64x2.sub(v128.load(p, 16), v128.load(q, 16));
-      const xs = f64x2.gt(x, zero);
-      const ys = f64x2.gt(y, zero);
-      if (i64x2.bitmask(v128.or(xs, ys)) == 0) {
-        p += 32;
-        q += 32;
-        continue;
+  const size = 1 << BATCH_BLOCK_SHIFT;
+  // whole blocks (t1 − r0 is a multiple of the block size but in the data's last row)
+  const whole = r0 + (((t1 - r0) >> BATCH_BLOCK_SHIFT) << BATCH_BLOCK_SHIFT);
+  while (t < t1) {
+    let b = (t - r0) >> BATCH_BLOCK_SHIFT;
+    if (t == r0 + (b << BATCH_BLOCK_SHIFT)) {
+      const last = (whole - r0) >> BATCH_BLOCK_SHIFT;
+      while (b < last && !(f64At(firstMax, b) - f64At(secondMin, b) > 0)) b++;
+      t = r0 + (b << BATCH_BLOCK_SHIFT);
+      if (t >= t1) break;
+    }
+    const blockStart = r0 + (b << BATCH_BLOCK_SHIFT);
+    const blockEnd = blockStart + size < t1 ? blockStart + size : t1;
+    let p = first + (<usize>t << 3);
+    let q = second + (<usize>t << 3);
+    let end = first + (<usize>blockEnd << 3);
+    while (p < end) {
+      if (p + 24 < end) {
+        const x = f64x2.sub(v128.load(p), v128.load(q));
+        const y = f64x2.sub(v128.load(p, 16), v128.load(q, 16));
+        const xs = f64x2.gt(x, zero);
+        const ys = f64x2.gt(y, zero);
+        if (i64x2.bitmask(v128.or(xs, ys)) == 0) {
+          p += 32;
+          q += 32;
+          continue;
+        }
+        // the bars before the first lane that holds cannot move w
+        const skip = <usize>ctz(i64x2.bitmask(xs) | (i64x2.bitmask(ys) << 2)) << 3;
+        p += skip;
+        q += skip;
       }
-      // the bars before the first lane that holds cannot move w
-      const skip = <usize>ctz(i64x2.bitmask(xs) | (i64x2.bitmask(ys) << 2)) << 3;
-      p += skip;
-      q += skip;
+      const at = <i32>((p - first) >> 3);
+      const next = decide(fastRow, slowRow, w, k, at, countPtr, listPtr, cap);
+      if (next != w) {
+        w = next;
+        const row = first;
+        first = second;
+        second = row;
+        const ext = firstMax - (<usize>BATCH_BLOCKS << 3);
+        firstMax = secondMin + (<usize>BATCH_BLOCKS << 3);
+        secondMin = ext;
+        p = first + (<usize>at << 3);
+        q = second + (<usize>at << 3);
+        end = first + (<usize>blockEnd << 3);
+      }
+      p += 8;
+      q += 8;
     }
-    t = <i32>((p - first) >> 3);
-    const next = decide(fastRow, slowRow, w, k, t, countPtr, listPtr, cap);
-    if (next != w) {
-      w = next;
-      const swap = first;
-      first = second;
-      second = swap;
-      p = first + (<usize>t << 3);
-      q = second + (<usize>t << 3);
-      end = first + (<usize>t1 << 3);
-    }
-    p += 8;
-    q += 8;
+    t = blockEnd;
   }
   store<f64>(statePtr, w);
 }

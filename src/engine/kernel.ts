@@ -8,6 +8,7 @@ import {
   BATCH_LIST_ENTRIES,
   BATCH_MAX_SETS,
   BATCH_MAX_WINDOWS,
+  BATCH_BLOCKS,
   BATCH_ROW,
   BRACKET_FIELDS,
   D_ANN,
@@ -214,6 +215,7 @@ interface BatchRegion {
   counts: number;
   sums: number;
   rows: number;
+  extremes: number;
   state: number;
   list: number;
   close: number;
@@ -506,6 +508,7 @@ export class KernelSession {
         nSets,
         b.sums * F64,
         b.rows * F64,
+        b.extremes * F64,
         b.state * F64,
         b.counts,
         b.list,
@@ -599,11 +602,12 @@ function batchRegion(at: number, nBars: number): BatchRegion {
   const counts = slow + BATCH_MAX_SETS * 4;
   const sums = (counts + BATCH_MAX_SETS * 4) / F64;
   const rows = sums + BATCH_MAX_WINDOWS;
-  const state = rows + BATCH_MAX_WINDOWS * BATCH_ROW;
+  const extremes = rows + BATCH_MAX_WINDOWS * BATCH_ROW;
+  const state = extremes + BATCH_MAX_WINDOWS * 2 * BATCH_BLOCKS;
   const list = (state + BATCH_MAX_SETS) * F64;
   const close = list / F64 + BATCH_LIST_ENTRIES / 2;
   if (close + nBars !== at + BATCH_FIXED_SLOTS + nBars) throw new Error('batchRegion: layout.ts BATCH_FIXED_SLOTS is out of date');
-  return { windows, fast, slow, counts, sums, rows, state, list, close };
+  return { windows, fast, slow, counts, sums, rows, extremes, state, list, close };
 }
 
 function readTrades(v: Float64Array, at: number, n: number, symbols: string[]): TradeRecord[] {

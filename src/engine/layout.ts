@@ -209,9 +209,18 @@ export const BATCH_MAX_SETS = 1024;
 export const BATCH_LIST_ENTRIES = 2_097_152;
 /** Bars per row of averages: every window's row of a stretch of bars stays in the L2 cache. */
 export const BATCH_ROW = 256;
+/** Bars per block of a row whose extremes let a set skip the block (log2 in BATCH_BLOCK_SHIFT). */
+export const BATCH_BLOCK_SHIFT = 4;
+/** Blocks per row. */
+export const BATCH_BLOCKS = BATCH_ROW >> BATCH_BLOCK_SHIFT;
 /**
  * Slots of the region before the close column: windows, fast, slow, counts (i32); sums, rows
- * (BATCH_ROW per window), state (f64); the list.
+ * (BATCH_ROW per window), block extremes (BATCH_BLOCKS minima then maxima per window), state
+ * (f64); the list.
  */
 export const BATCH_FIXED_SLOTS =
-  BATCH_MAX_WINDOWS / 2 + (3 * BATCH_MAX_SETS) / 2 + BATCH_MAX_WINDOWS * (1 + BATCH_ROW) + BATCH_MAX_SETS + BATCH_LIST_ENTRIES / 2;
+  BATCH_MAX_WINDOWS / 2 +
+  (3 * BATCH_MAX_SETS) / 2 +
+  BATCH_MAX_WINDOWS * (1 + BATCH_ROW + 2 * BATCH_BLOCKS) +
+  BATCH_MAX_SETS +
+  BATCH_LIST_ENTRIES / 2;
