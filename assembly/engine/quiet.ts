@@ -229,10 +229,15 @@ export function quietBars(t0: i32): i32 {
   if (side != 0) {
     const funding = nextFunding(t0);
     if (funding < end) end = funding;
-    if (S.isolated) end = isolatedLiquidationBar(t0, end, side, pget(0, P_LP));
   }
   if (t0 >= end) return t0;
   const decision = nextDecision(t0, end);
+  // the stretch ends after the decision bar: the searches below need not look further
+  if (decision < end) end = decision + 1;
+  if (side != 0 && S.isolated) {
+    end = isolatedLiquidationBar(t0, end, side, pget(0, P_LP));
+    if (t0 >= end) return t0;
+  }
   if (side == 0) return S.records ? stretch<u8, bool>(t0, end, decision) : stretch<u8, void>(t0, end, decision);
   const qty = pget(0, P_QTY);
   findBracket(qty * at(colPtr(0, S_MARK_CLOSE), t0));
@@ -279,6 +284,8 @@ let fixedSq: f64 = NaN;
 let fixedEntry: f64 = NaN;
 let fixedMmr: f64 = NaN;
 let fixedCum: f64 = NaN;
+/** 1 / kSq of the fixed range. */
+let invSq: f64 = 0;
 
 // The MP closes that make an isolated bar plain (equity > 0, no new peak, margin ratio below the
 // ratio bar) form one interval. The conditions are monotone in the close (every operation of the
@@ -301,21 +308,24 @@ function isolatedFixedRange(): void {
   fixedCum = bracketCum;
   rangePeak = NaN;
   const sq = kSq;
-  const a = Math.abs(sq);
+  // (reciprocals: their extra rounding is far inside the 1e-12 margins)
+  invSq = 1 / sq;
+  const inv = Math.abs(invSq);
   let lo = -Infinity;
   let hi = Infinity;
   // equity > 0
-  const c0 = kEntry - (kWallet + kIw) / sq;
-  const s0 = 1e-12 * ((Math.abs(kWallet) + Math.abs(kIw)) / a + Math.abs(kEntry) + Math.abs(c0));
+  const c0 = kEntry - (kWallet + kIw) * invSq;
+  const s0 = 1e-12 * ((Math.abs(kWallet) + Math.abs(kIw)) * inv + Math.abs(kEntry) + Math.abs(c0));
   if (sq > 0) lo = c0 + s0;
   else hi = c0 - s0;
   // MM ≤ ratioBar × margin: (q·mmr − rb·sq)·C ≤ cum + rb·iw − rb·sq·entry
   const rb = kRatioBar;
   const alpha = kQty * bracketMmr - rb * sq;
   const beta = bracketCum + rb * kIw - rb * sq * kEntry;
-  const cr = beta / alpha;
-  const terms = kQty * bracketMmr * Math.abs(cr) + Math.abs(bracketCum) + rb * (Math.abs(kIw) + a * (Math.abs(cr) + Math.abs(kEntry)));
-  const sr = (1e-12 * terms) / Math.abs(alpha);
+  const invAlpha = 1 / alpha;
+  const cr = beta * invAlpha;
+  const terms = kQty * bracketMmr * Math.abs(cr) + Math.abs(bracketCum) + rb * (Math.abs(kIw) + Math.abs(sq) * (Math.abs(cr) + Math.abs(kEntry)));
+  const sr = 1e-12 * terms * Math.abs(invAlpha);
   if (alpha > 0) {
     if (cr - sr < hi) hi = cr - sr;
   } else if (alpha < 0) {
@@ -331,8 +341,8 @@ function isolatedFixedRange(): void {
 function isolatedRange(peak: f64): void {
   rangePeak = peak;
   const sq = kSq;
-  const cp = kEntry + (peak - (kWallet + kIw)) / sq;
-  const sp = 1e-12 * ((Math.abs(kWallet) + Math.abs(kIw) + Math.abs(peak)) / Math.abs(sq) + Math.abs(kEntry) + Math.abs(cp));
+  const cp = kEntry + (peak - (kWallet + kIw)) * invSq;
+  const sp = 1e-12 * ((Math.abs(kWallet) + Math.abs(kIw) + Math.abs(peak)) * Math.abs(invSq) + Math.abs(kEntry) + Math.abs(cp));
   let lo = fixedLo;
   let hi = fixedHi;
   if (sq > 0) {
