@@ -3,11 +3,12 @@
 // at the adverse extreme). On such a bar steps 1–4 do nothing, so only step 5 is left (mark,
 // margin ratio and metrics, with the position and the metric state held in locals) and step 6
 // when the target changes. quietBars bounds a stretch of such bars with precomputed data (the
-// funding bars, per-block price extremes, the next decision), and any bar that is not quiet goes
-// back to index.ts's full step. Every value is computed with the same operations in the same
-// order as the full step and assembly/metrics.ts, so a run gives the same bits with or without
-// this path (the property tests run both against the TypeScript reference). The loop is written
-// for what V8 makes of it: see docs/performance.md, "What made it fast".
+// funding bars, the next decision, quiet-bounds.ts's searches over per-block price extremes), and
+// any bar that is not quiet goes back to index.ts's full step. Every value is computed with the
+// same operations in the same order as the full step and assembly/metrics.ts, so a run gives the
+// same bits with or without this path (the property tests run both against the TypeScript
+// reference). The loop is written for what V8 makes of it: see docs/performance.md, "What made it
+// fast".
 import { bracketIndexAt } from "../brackets";
 import {
   BR_CUM,
@@ -22,11 +23,6 @@ import {
   P_MM_FIXED,
   P_QTY,
   P_SIDE,
-  QUIET_BLOCK_SHIFT,
-  S_BLOCK_HIGH,
-  S_BLOCK_CLOSE_HIGH,
-  S_BLOCK_CLOSE_LOW,
-  S_BLOCK_LOW,
   S_CHANGE_COUNT,
   S_CHANGES,
   S_FUNDING,
@@ -42,6 +38,7 @@ import * as M from "../metrics";
 import * as S from "./state";
 import { queueTarget } from "./account";
 import { colPtr, pget } from "./state";
+import { closeLeaveBar, isolatedFixedRange, isolatedLiquidationBar, isolatedRange, rangeHi, rangeLo } from "./quiet-bounds";
 
 /** Where the stretch's cache-warming reads go, so that they are not optimised away. */
 let touchSink: f64 = 0;
@@ -165,58 +162,6 @@ function nextDecision(t0: i32, limit: i32): i32 {
 }
 
 /**
- * The first bar in [t0, end) where an isolated position (side, lp) is liquidated at the open or
- * intrabar (index.ts gapCheck and intrabarCheck), else `end`. Whole blocks whose extreme stays off
- * LP are skipped (kernel.ts fillQuietColumns); the sign of a difference is exact.
- */
-function isolatedLiquidationBar(t0: i32, end: i32, side: f64, lp: f64): i32 {
-  if (isNaN(lp)) return end;
-  const blocks = side == 1 ? colPtr(0, S_BLOCK_LOW) : colPtr(0, S_BLOCK_HIGH);
-  const markOpen = colPtr(0, S_MARK_OPEN);
-  const adverse = side == 1 ? colPtr(0, S_MARK_LOW) : colPtr(0, S_MARK_HIGH);
-  let t = t0;
-  while (t < end) {
-    const b = t >> QUIET_BLOCK_SHIFT;
-    const blockEnd = (b + 1) << QUIET_BLOCK_SHIFT;
-    if (side * (at(blocks, b) - lp) > 0) {
-      t = blockEnd;
-      continue;
-    }
-    const stop = blockEnd < end ? blockEnd : end;
-    for (; t < stop; t++) {
-      if (<i32>(side * (at(markOpen, t) - lp) <= 0) | <i32>(side * (at(adverse, t) - lp) <= 0)) return t;
-    }
-  }
-  return end;
-}
-
-/**
- * The first bar in [t0, end) whose MP close puts the position's notional outside the current
- * bracket [bracketLo, bracketHi), else `end`. Blocks whose closes all keep it inside are skipped
- * (q × P is monotone in P, rounding included).
- */
-function bracketLeaveBar(t0: i32, end: i32, qty: f64): i32 {
-  const lows = colPtr(0, S_BLOCK_CLOSE_LOW);
-  const highs = colPtr(0, S_BLOCK_CLOSE_HIGH);
-  const markClose = colPtr(0, S_MARK_CLOSE);
-  let t = t0;
-  while (t < end) {
-    const b = t >> QUIET_BLOCK_SHIFT;
-    const blockEnd = (b + 1) << QUIET_BLOCK_SHIFT;
-    if (qty * at(lows, b) >= bracketLo && qty * at(highs, b) < bracketHi) {
-      t = blockEnd;
-      continue;
-    }
-    const stop = blockEnd < end ? blockEnd : end;
-    for (; t < stop; t++) {
-      const n = qty * at(markClose, t);
-      if (!(n >= bracketLo && n < bracketHi)) return t;
-    }
-  }
-  return end;
-}
-
-/**
  * Runs the quiet bars from t0 on and returns the first bar it did not run (t0 when bar t0 is not
  * quiet). A bar whose new target is decided at its close is run too, the order queued, and the
  * stretch ends after it. Stops before the last bar (it closes the position), before a funding
@@ -241,7 +186,7 @@ export function quietBars(t0: i32): i32 {
   if (side == 0) return S.records ? stretch<u8, bool>(t0, end, decision) : stretch<u8, void>(t0, end, decision);
   const qty = pget(0, P_QTY);
   findBracket(qty * at(colPtr(0, S_MARK_CLOSE), t0));
-  end = bracketLeaveBar(t0, end, qty);
+  end = closeLeaveBar(t0, end, qty, bracketLo, bracketHi);
   if (S.records) return S.isolated ? stretch<u16, bool>(t0, end, decision) : stretch<u32, bool>(t0, end, decision);
   return S.isolated ? stretch<u16, void>(t0, end, decision) : stretch<u32, void>(t0, end, decision);
 }
@@ -269,123 +214,6 @@ let vSq: v128 = f64x2.splat(0);
 let vEntry: v128 = f64x2.splat(0);
 let vShift: v128 = f64x2.splat(0);
 let vOne: v128 = f64x2.splat(0);
-/** The MP closes [lo, hi) that keep an isolated bar in the two-bar loop (isolatedRange). */
-let rangeLo: f64 = 0;
-let rangeHi: f64 = 0;
-/** The part of the range that does not depend on the peak (isolatedFixedRange). */
-let fixedLo: f64 = 0;
-let fixedHi: f64 = 0;
-/** What the ranges were computed for. */
-let rangePeak: f64 = NaN;
-let rangeRatioBar: f64 = NaN;
-let fixedWallet: f64 = NaN;
-let fixedIw: f64 = NaN;
-let fixedSq: f64 = NaN;
-let fixedEntry: f64 = NaN;
-let fixedMmr: f64 = NaN;
-let fixedCum: f64 = NaN;
-/** 1 / kSq of the fixed range. */
-let invSq: f64 = 0;
-
-// The MP closes that make an isolated bar plain (equity > 0, no new peak, margin ratio below the
-// ratio bar) form one interval. The conditions are monotone in the close (every operation of the
-// equity and MM formulas is), so each holds on a half-line; the bounds are their real-number
-// roots moved inward by 1e-12 of the terms' size, a thousand times what the formulas' rounding can
-// move the crossing. A bar outside goes to the one-bar path, which tests the exact formulas.
-
-/** The bounds from equity > 0 and the ratio bar, unless the stretch's position and bar are those of the last call. */
-function isolatedFixedRange(): void {
-  if (
-    kRatioBar == rangeRatioBar && kWallet == fixedWallet && kIw == fixedIw && kSq == fixedSq &&
-    kEntry == fixedEntry && bracketMmr == fixedMmr && bracketCum == fixedCum
-  ) return;
-  rangeRatioBar = kRatioBar;
-  fixedWallet = kWallet;
-  fixedIw = kIw;
-  fixedSq = kSq;
-  fixedEntry = kEntry;
-  fixedMmr = bracketMmr;
-  fixedCum = bracketCum;
-  rangePeak = NaN;
-  const sq = kSq;
-  // (reciprocals: their extra rounding is far inside the 1e-12 margins)
-  invSq = 1 / sq;
-  const inv = Math.abs(invSq);
-  let lo = -Infinity;
-  let hi = Infinity;
-  // equity > 0
-  const c0 = kEntry - (kWallet + kIw) * invSq;
-  const s0 = 1e-12 * ((Math.abs(kWallet) + Math.abs(kIw)) * inv + Math.abs(kEntry) + Math.abs(c0));
-  if (sq > 0) lo = c0 + s0;
-  else hi = c0 - s0;
-  // MM ≤ ratioBar × margin: (q·mmr − rb·sq)·C ≤ cum + rb·iw − rb·sq·entry
-  const rb = kRatioBar;
-  const alpha = kQty * bracketMmr - rb * sq;
-  const beta = bracketCum + rb * kIw - rb * sq * kEntry;
-  const invAlpha = 1 / alpha;
-  const cr = beta * invAlpha;
-  const terms = kQty * bracketMmr * Math.abs(cr) + Math.abs(bracketCum) + rb * (Math.abs(kIw) + Math.abs(sq) * (Math.abs(cr) + Math.abs(kEntry)));
-  const sr = 1e-12 * terms * Math.abs(invAlpha);
-  if (alpha > 0) {
-    if (cr - sr < hi) hi = cr - sr;
-  } else if (alpha < 0) {
-    if (cr + sr > lo) lo = cr + sr;
-  } else if (!(beta > 1e-12 * terms)) {
-    lo = Infinity;
-  }
-  fixedLo = lo;
-  fixedHi = hi;
-}
-
-/** The whole range: the fixed bounds and equity ≤ peak. */
-function isolatedRange(peak: f64): void {
-  rangePeak = peak;
-  const sq = kSq;
-  const cp = kEntry + (peak - (kWallet + kIw)) * invSq;
-  const sp = 1e-12 * ((Math.abs(kWallet) + Math.abs(kIw) + Math.abs(peak)) * Math.abs(invSq) + Math.abs(kEntry) + Math.abs(cp));
-  let lo = fixedLo;
-  let hi = fixedHi;
-  if (sq > 0) {
-    if (cp - sp < hi) hi = cp - sp;
-  } else if (cp + sp > lo) {
-    lo = cp + sp;
-  }
-  // NaN anywhere (an infinite ratio bar) leaves the interval empty: every bar takes the one-bar path
-  if (!(lo < hi)) {
-    lo = Infinity;
-    hi = -Infinity;
-  }
-  rangeLo = lo;
-  rangeHi = hi;
-}
-
-/**
- * The first bar in [t0, end) whose MP close is outside [rangeLo, rangeHi), else `end`. Blocks
- * whose closes all stay inside are skipped (the per-64-bar close extremes).
- */
-function rangeLeaveBar(t0: i32, end: i32): i32 {
-  const lows = colPtr(0, S_BLOCK_CLOSE_LOW);
-  const highs = colPtr(0, S_BLOCK_CLOSE_HIGH);
-  const markClose = colPtr(0, S_MARK_CLOSE);
-  const lo = rangeLo;
-  const hi = rangeHi;
-  let t = t0;
-  while (t < end) {
-    const b = t >> QUIET_BLOCK_SHIFT;
-    const blockEnd = (b + 1) << QUIET_BLOCK_SHIFT;
-    if (at(lows, b) >= lo && at(highs, b) < hi) {
-      t = blockEnd;
-      continue;
-    }
-    const stop = blockEnd < end ? blockEnd : end;
-    for (; t < stop; t++) {
-      const c = at(markClose, t);
-      if (!(c >= lo && c < hi)) return t;
-    }
-  }
-  return end;
-}
-
 /**
  * The loop, specialised at compile time by `Mode` (u8 flat, u16 an isolated position, u32 a cross
  * position) and by `Records` (bool writes the equity records, void does not), so each version
@@ -436,8 +264,6 @@ function stretch<Mode, Records>(t0: i32, end: i32, decision: i32): i32 {
     vEntry = f64x2.splat(kEntry);
     vShift = f64x2.splat(kShift);
     vOne = f64x2.splat(kOne);
-    isolatedFixedRange();
-    if (peak != rangePeak) isolatedRange(peak);
   }
 
   // A metrics block that ends inside the stretch is merged there (metrics.ts), and the next one
@@ -465,11 +291,11 @@ function stretch<Mode, Records>(t0: i32, end: i32, decision: i32): i32 {
       // Two bars at once (an even one and the next) while both closes are inside the plain range:
       // every lane does the one-bar operations below in the same order, so the bits are the same.
       if ((t & 1) == 0 && t + 1 < segEnd) {
-        if (kRatioBar != rangeRatioBar) isolatedFixedRange();
-        if (peak != rangePeak) isolatedRange(peak);
+        isolatedFixedRange(kWallet, kIw, kSq, kEntry, kRatioBar, bracketMmr, bracketCum);
+        isolatedRange(peak);
         // the pairs before the first close outside the range: the loop itself tests nothing, which
         // leaves V8 the registers for all its lanes
-        const stop = rangeLeaveBar(t, segEnd);
+        const stop = closeLeaveBar(t, segEnd, 1, rangeLo, rangeHi);
         const from = t;
         let PREVV = f64x2.splat(prev);
         let TROUGH = f64x2.splat(trough);
