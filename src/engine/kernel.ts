@@ -119,6 +119,7 @@ import type {
   TradeRecord,
 } from './types.js';
 import { createMemory, instantiateKernel, type KernelInstance } from './wasm.js';
+import { STRATEGIES, resolveParams, type StrategyName } from '../strategies/index.js';
 
 const YEAR_MS = 365 * 86_400_000;
 
@@ -184,6 +185,10 @@ interface SymbolColumns {
   blockHigh: number;
   blockCloseLow: number;
   blockCloseHigh: number;
+  /** Last-price close, high and low for the kernel's strategies (sweep sessions only, else −1): the mark slots when there is no mark. */
+  close: number;
+  high: number;
+  low: number;
 }
 
 export interface KernelSessionOptions {
@@ -287,7 +292,27 @@ export class KernelSession {
       const blockHigh = take(nBlocks);
       const blockCloseLow = take(nBlocks);
       const blockCloseHigh = take(nBlocks);
-      return { name: s.symbol, open, markOpen, markHigh, markLow, markClose, funding, fundingBars, blockLow, blockHigh, blockCloseLow, blockCloseHigh };
+      const strategy = opts.batch === true;
+      const close = !strategy ? -1 : s.mark ? take(nBars) : markClose;
+      const high = !strategy ? -1 : s.mark ? take(nBars) : markHigh;
+      const low = !strategy ? -1 : s.mark ? take(nBars) : markLow;
+      return {
+        name: s.symbol,
+        open,
+        markOpen,
+        markHigh,
+        markLow,
+        markClose,
+        funding,
+        fundingBars,
+        blockLow,
+        blockHigh,
+        blockCloseLow,
+        blockCloseHigh,
+        close,
+        high,
+        low,
+      };
     });
     const batchSlots = opts.batch ? BATCH_FIXED_SLOTS + nBars : 0;
     const areaSlots = DESC_SLOTS + nData * (SYM_FIELDS + TABLE_SLOTS + POS_FIELDS + nBars) + batchSlots;
@@ -314,6 +339,11 @@ export class KernelSession {
       v.set(mp.high, c.markHigh);
       v.set(mp.low, c.markLow);
       v.set(mp.close, c.markClose);
+      if (s.mark && c.close >= 0) {
+        v.set(s.close, c.close);
+        v.set(s.high, c.high);
+        v.set(s.low, c.low);
+      }
       if (s.fundingRate) v.set(s.fundingRate, c.funding);
       fillQuietColumns(v, c, mp.open, mp.high, mp.low, mp.close, s.fundingRate);
     });
@@ -468,6 +498,33 @@ export class KernelSession {
       trades: readTrades(v, r.tradesSlot, r.nTrades, r.symbols),
       liquidations: readLiquidations(v, r.liqsSlot, r.nLiqs, r.symbols),
     };
+  }
+
+  /**
+   * Computes a single-symbol strategy's targets in the kernel (assembly/strategies, the twins of
+   * src/strategies, same bits) from dataset symbol `column`'s candles into run symbol i's targets
+   * column, for a run with `targets` null. Sweep sessions (option batch) only; false for the
+   * strategies the kernel does not compute from candles (pair, signals).
+   */
+  computeTargets(name: StrategyName, params: Record<string, number>, i: number, column: number): boolean {
+    const c = this.columns[column]!;
+    const def = STRATEGIES[name];
+    if (c.close < 0 || name === 'pair' || name === 'signals') return false;
+    const resolved = resolveParams(name, params);
+    const p = def.params.map((d) => resolved[d.name]!);
+    this.changes[i] = undefined;
+    this.kernel.exports.computeSingle(
+      def.id,
+      p[0] ?? 0,
+      p[1] ?? 0,
+      p[2] ?? 0,
+      this.nBars,
+      c.close * F64,
+      c.high * F64,
+      c.low * F64,
+      (this.targetsSlot + i * this.nBars) * F64,
+    );
+    return true;
   }
 
   /** The kernel's own targets column of run symbol i: write into it and run with `targets` null. */

@@ -109,7 +109,8 @@ export function runChunk(state: TaskState, first: number, count: number): Float6
     const key = keyOf(grid, run.group, run.combo);
     const cols = state.columns[run.group]!;
     if (key !== state.lastKey) {
-      state.lastTargets = batchedTargets(state, key, first + r, first + count) ? null : targetsOf(state, run.params, cols);
+      const inKernel = batchedTargets(state, key, first + r, first + count) || kernelTargets(state, run.params, cols);
+      state.lastTargets = inKernel ? null : targetsOf(state, run.params, cols);
       state.lastKey = key;
     }
     const base = state.specs[run.group]![grid.leverages.indexOf(run.leverage)]!;
@@ -123,6 +124,19 @@ export function runChunk(state: TaskState, first: number, count: number): Float6
 function keyOf(grid: GridSpec, group: number, combo: number): number {
   const nCombos = grid.validCombos ? grid.validCombos.length : grid.axes.reduce((n, a) => n * a.values.length, 1);
   return group * nCombos + combo;
+}
+
+/**
+ * A single-symbol strategy's targets computed by the kernel straight into the session's target
+ * columns (no array per combination on the JS heap; donchian's kernel twin also avoids the
+ * reference's rescan of the channel). False for pair and signals.
+ */
+function kernelTargets(state: TaskState, params: Record<string, number>, cols: number[]): boolean {
+  const name = state.grid.strategy;
+  for (let i = 0; i < cols.length; i++) {
+    if (!state.session.computeTargets(name, params, i, cols[i]!)) return false;
+  }
+  return true;
 }
 
 function targetsOf(state: TaskState, params: Record<string, number>, cols: number[]): Float64Array[] {

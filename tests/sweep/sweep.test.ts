@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { synthesize } from '../../src/data/synth.js';
 import { backtest } from '../../src/engine/backtest.js';
 import { METRIC_NAMES } from '../../src/engine/types.js';
+import type { StrategyName } from '../../src/strategies/index.js';
 import { readTable, type ResultTable } from '../../src/report/export.js';
 import { journalPath, manifestPath } from '../../src/sweep/journal.js';
 import { mergeShards } from '../../src/sweep/merge.js';
@@ -113,6 +114,26 @@ describe('sweep', () => {
       expect(r.metrics).toEqual(run!.result.metrics);
     }
     expect(rows[95]).toMatchObject({ symbols: ['BTCUSDT', 'ETHUSDT'], params: { fast: 12, slow: 30 }, leverage: 20, marginMode: 'cross' });
+  });
+
+  it("computes every single-symbol strategy's targets in the kernel with the reference's results", async () => {
+    const grids: Partial<Record<StrategyName, Record<string, string>>> = {
+      'buy-hold': {},
+      'ema-cross': { fast: '3,8', slow: '21' },
+      rsi: { period: '7,14', lower: '30', upper: '70' },
+      donchian: { period: '10,40' },
+      bollinger: { period: '12,20', k: '1.5,2' },
+    };
+    for (const [strategy, grid] of Object.entries(grids)) {
+      const rows: SweepRow[] = [];
+      const s: SweepSpec = { ...spec, strategy, grid, leverages: [5], workers: 0 };
+      for await (const r of sweep(s)) rows.push(r);
+      expect(rows.length, strategy).toBeGreaterThan(0);
+      for (const r of rows) {
+        const [run] = backtest({ data: candles, symbols: r.symbols, strategy: strategy as StrategyName, params: r.params, leverage: r.leverage, marginMode: r.marginMode });
+        expect(r.metrics, `${strategy} ${JSON.stringify(r.params)} ${r.symbols}`).toEqual(run!.result.metrics);
+      }
+    }
   });
 
   it('stops cleanly when the consumer of sweep() breaks off early (real worker pool)', async () => {
