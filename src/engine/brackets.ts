@@ -4,7 +4,7 @@
 // bit for bit. Change both together.
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { z } from 'zod';
+import { lazySchema } from '../zod.js';
 import { UserError } from '../errors.js';
 import { BRACKET_FIELDS, BR_CAP, BR_CUM, BR_FLOOR, BR_MAXLEV, BR_MMR, MAX_BRACKETS } from './layout.js';
 
@@ -24,13 +24,15 @@ export const BUNDLED_BRACKETS_PATH = fileURLToPath(new URL('../../data/brackets.
 /** Relative tolerance of the cum identity (published tables round cum to whole USDT). */
 const CUM_TOLERANCE = 1e-6;
 
-const rowSchema = z.object({
-  floor: z.number().finite().nonnegative(),
-  cap: z.number().positive(),
-  mmr: z.number().finite().nonnegative().lt(1),
-  maxLeverage: z.number().finite().gte(1),
-  cum: z.number().finite().nonnegative(),
-});
+const rowSchema = lazySchema((z) =>
+  z.object({
+    floor: z.number().finite().nonnegative(),
+    cap: z.number().positive(),
+    mmr: z.number().finite().nonnegative().lt(1),
+    maxLeverage: z.number().finite().gte(1),
+    cum: z.number().finite().nonnegative(),
+  }),
+);
 
 /**
  * Checks a bracket table (zod shape, then SPEC §1 rules) and returns it frozen. Rules: at least
@@ -49,7 +51,7 @@ export function validateBracketTable(table: unknown, name: string, file?: string
   }
   const rows: Bracket[] = [];
   for (let i = 0; i < table.length; i++) {
-    const parsed = rowSchema.safeParse(table[i]);
+    const parsed = rowSchema().safeParse(table[i]);
     if (!parsed.success) {
       const issue = parsed.error.issues[0]!;
       const field = issue.path.length ? String(issue.path[0]) : undefined;

@@ -1,7 +1,7 @@
 // Building and checking a RunSpec: the one place for the SPEC §5 defaults, the shape checks
 // (zod), the SPEC §2 pre-run leverage check, and the parsing of the CLI's compound strings.
 // Errors name the setting the way the caller knows it: a library field, or a CLI flag.
-import { z } from 'zod';
+import { lazySchema } from '../zod.js';
 import { UserError } from '../errors.js';
 import { resolveParams, isStrategyName, STRATEGIES } from '../strategies/index.js';
 import {
@@ -70,39 +70,40 @@ export const CLI_FLAGS: Required<FieldNames> = {
   liquidationFeeRate: '--liquidation-fee-rate',
 };
 
-const finite = z.number({ error: 'must be a number' }).refine(Number.isFinite, 'must be a finite number');
-const rate = (what: string) => finite.refine((x) => x >= 0 && x < 1, `${what} must be at least 0 and below 1`);
-
-const inputSchema = z.object({
-  marginMode: z.enum(['isolated', 'cross'], { error: "must be 'isolated' or 'cross'" }),
-  strategy: z.string({ error: 'must be a strategy name' }),
-  params: z.record(z.string(), finite).optional(),
-  symbols: z
-    .array(z.string().regex(/^\S+$/, 'a symbol is a non-empty word such as BTCUSDT'))
-    .min(1, 'at least one symbol is needed')
-    .refine((s) => new Set(s).size === s.length, 'a symbol is listed twice'),
-  leverage: finite.refine((x) => x >= 1, 'must be at least 1').optional(),
-  balance: finite.refine((x) => x > 0, 'must be greater than 0').optional(),
-  sizing: z
-    .discriminatedUnion('kind', [
-      z.object({ kind: z.literal('fixed'), amount: finite.refine((x) => x > 0, 'the margin per position must be greater than 0') }),
-      z.object({
-        kind: z.literal('fraction'),
-        fraction: finite.refine((x) => x > 0 && x <= 1, 'the fraction of equity must be above 0% and at most 100%'),
-      }),
-    ])
-    .optional(),
-  feeRate: rate('the fee rate').optional(),
-  slippage: rate('slippage').optional(),
-  liquidation: z
-    .discriminatedUnion('kind', [
-      z.object({ kind: z.literal('binance') }),
-      z.object({ kind: z.literal('threshold'), x: finite.refine((x) => x > 0 && x < 1, 'the threshold must lie strictly between 0 and 1') }),
-    ])
-    .optional(),
-  liquidationFeeRate: rate('the liquidation fee rate').optional(),
-  brackets: z.record(z.string(), z.array(z.any())).optional(),
-  records: z.boolean().optional(),
+const inputSchema = lazySchema((z) => {
+  const finite = z.number({ error: 'must be a number' }).refine(Number.isFinite, 'must be a finite number');
+  const rate = (what: string) => finite.refine((x) => x >= 0 && x < 1, `${what} must be at least 0 and below 1`);
+  return z.object({
+    marginMode: z.enum(['isolated', 'cross'], { error: "must be 'isolated' or 'cross'" }),
+    strategy: z.string({ error: 'must be a strategy name' }),
+    params: z.record(z.string(), finite).optional(),
+    symbols: z
+      .array(z.string().regex(/^\S+$/, 'a symbol is a non-empty word such as BTCUSDT'))
+      .min(1, 'at least one symbol is needed')
+      .refine((s) => new Set(s).size === s.length, 'a symbol is listed twice'),
+    leverage: finite.refine((x) => x >= 1, 'must be at least 1').optional(),
+    balance: finite.refine((x) => x > 0, 'must be greater than 0').optional(),
+    sizing: z
+      .discriminatedUnion('kind', [
+        z.object({ kind: z.literal('fixed'), amount: finite.refine((x) => x > 0, 'the margin per position must be greater than 0') }),
+        z.object({
+          kind: z.literal('fraction'),
+          fraction: finite.refine((x) => x > 0 && x <= 1, 'the fraction of equity must be above 0% and at most 100%'),
+        }),
+      ])
+      .optional(),
+    feeRate: rate('the fee rate').optional(),
+    slippage: rate('slippage').optional(),
+    liquidation: z
+      .discriminatedUnion('kind', [
+        z.object({ kind: z.literal('binance') }),
+        z.object({ kind: z.literal('threshold'), x: finite.refine((x) => x > 0 && x < 1, 'the threshold must lie strictly between 0 and 1') }),
+      ])
+      .optional(),
+    liquidationFeeRate: rate('the liquidation fee rate').optional(),
+    brackets: z.record(z.string(), z.array(z.any())).optional(),
+    records: z.boolean().optional(),
+  });
 });
 
 /**
@@ -111,7 +112,7 @@ const inputSchema = z.object({
  */
 export function buildRunSpec(input: RunSpecInput, names: FieldNames = {}): RunSpec {
   const nameOf = (field: string): string => names[field as RunSpecField] ?? field;
-  const parsed = inputSchema.safeParse(input);
+  const parsed = inputSchema().safeParse(input);
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
     const field = String(issue.path[0] ?? 'options');

@@ -74,7 +74,13 @@ function sessionFor(candles: Candles, share: EngineShare | undefined): KernelSes
 }
 
 /** One kernel session on the candles (built once per worker), ready for any chunk of the grid. */
-export function createTaskState(grid: GridSpec, settings: SweepSettings, candles: Candles, share?: EngineShare): TaskState {
+export function createTaskState(
+  grid: GridSpec,
+  settings: SweepSettings,
+  candles: Candles,
+  share?: EngineShare,
+  specs: RunSpec[][] = baseSpecs(grid, settings),
+): TaskState {
   const names = candles.symbols.map((s) => s.symbol);
   const columns = grid.symbolGroups.map((g) =>
     g.map((symbol) => {
@@ -87,7 +93,7 @@ export function createTaskState(grid: GridSpec, settings: SweepSettings, candles
     grid,
     candles,
     session: sessionFor(candles, share),
-    specs: baseSpecs(grid, settings),
+    specs,
     columns,
     lastKey: -1,
     lastTargets: [],

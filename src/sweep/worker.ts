@@ -4,12 +4,15 @@ import { move, workerData } from 'piscina';
 import { candlesFromShared, type SharedCandles } from './shared-candles.js';
 import { createTaskState, runChunk, type EngineShare, type SweepSettings, type TaskState } from './task.js';
 import type { GridSpec } from './grid.js';
+import type { RunSpec } from '../engine/types.js';
 
 export interface WorkerInit {
   grid: GridSpec;
   settings: SweepSettings;
   candles: SharedCandles;
   engine: EngineShare;
+  /** task.ts baseSpecs, built and validated by the main thread (workers never load zod). */
+  specs: RunSpec[][];
 }
 
 let state: TaskState | null = null;
@@ -17,7 +20,7 @@ let state: TaskState | null = null;
 export default function task({ first, count }: { first: number; count: number }): Float64Array {
   if (!state) {
     const init = workerData as WorkerInit;
-    state = createTaskState(init.grid, init.settings, candlesFromShared(init.candles), init.engine);
+    state = createTaskState(init.grid, init.settings, candlesFromShared(init.candles), init.engine, init.specs);
   }
   return move(runChunk(state, first, count)) as Float64Array;
 }
