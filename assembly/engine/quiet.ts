@@ -207,7 +207,9 @@ let kRatioBar: f64 = 0;
 /** 1, as a global: V8 rebuilds a float constant with three instructions at every use. */
 let kOne: f64 = 1;
 
-// The isolated two-bar loop's constants as lanes (loads, not a scalar load and a splat each).
+// The isolated pair loop's constants as lanes, set at the stretch's start. Read into locals before
+// the loop, they stay in registers; locals splatted from the scalars instead are splatted again
+// from the stack at every iteration, and a constant 1 is rebuilt there with four instructions.
 let vW: v128 = f64x2.splat(0);
 let vIw: v128 = f64x2.splat(0);
 let vSq: v128 = f64x2.splat(0);
@@ -299,6 +301,7 @@ function stretch<Mode, Records>(t0: i32, end: i32, decision: i32): i32 {
         const from = t;
         let PREVV = f64x2.splat(prev);
         let TROUGH = f64x2.splat(trough);
+        // (locals: V8 keeps them in registers, where it loads a global at every use)
         const w = vW;
         const iw = vIw;
         const sq = vSq;
