@@ -16,15 +16,15 @@ import { at as f64At, EPSILON, gt } from "./compare";
   return load<i32>(ptr + (<usize>i << 2));
 }
 
-
 /**
  * Runs `nSets` sets over bars [tFrom, tTo) of the close column. tFrom 0 starts afresh; the state
  * lives in the scratch, so a long column goes in slices, and V8 moves the hot loop from its
  * baseline compiler to the optimising one between calls.
  * Inputs: `windowsPtr` nWindows i32 window lengths; `fastPtr`/`slowPtr` nSets i32 indices into
  * the windows. Scratch: `sumsPtr` (nWindows f64), `rowsPtr` (nWindows × BATCH_ROW f64),
- * `extremesPtr` (nWindows × 2 × BATCH_BLOCKS f64), `statePtr` (nSets f64). Output: `countPtr` (nSets i32, the number of changes, which may exceed
- * `cap`) and `listPtr` (nSets × cap i32, the first `cap` changes of each set).
+ * `extremesPtr` (nWindows × 2 × BATCH_BLOCKS f64), `statePtr` (nSets f64). Output: `countPtr`
+ * (nSets i32, the number of changes, which may exceed `cap`) and `listPtr` (nSets × cap i32, the
+ * first `cap` changes of each set).
  */
 export function smaCrossBatch(
   closePtr: usize,
@@ -110,7 +110,7 @@ export function smaCrossBatch(
   return extremesPtr + ((<usize>j * <usize>(2 * BATCH_BLOCKS)) << 3);
 }
 
-/** The least and the greatest average of each block of the row's bars [r0, r1) (the rows averagePair does not do). */
+/** The least and the greatest average of each block of the row's bars [r0, r1) (rows averagePair does not do). */
 function blockExtremes(row: usize, ext: usize, r0: i32, r1: i32): void {
   for (let k: i32 = 0; r0 + (k << BATCH_BLOCK_SHIFT) < r1; k++) {
     const from = r0 + (k << BATCH_BLOCK_SHIFT);
@@ -148,7 +148,18 @@ function averages(closePtr: usize, w: i32, sumPtr: usize, row: usize, r0: i32, r
  * the two lanes of an f64x2, each lane averages' operations in the same order (one division
  * instruction for two averages).
  */
-function averagePair(closePtr: usize, a: i32, b: i32, sumsPtr: usize, rowA: usize, rowB: usize, extA: usize, extB: usize, r0: i32, r1: i32): void {
+function averagePair(
+  closePtr: usize,
+  a: i32,
+  b: i32,
+  sumsPtr: usize,
+  rowA: usize,
+  rowB: usize,
+  extA: usize,
+  extB: usize,
+  r0: i32,
+  r1: i32,
+): void {
   const n = f64x2.replace_lane(f64x2.splat(<f64>a), 1, <f64>b);
   let sum = v128.load(sumsPtr);
   for (let k: i32 = 0; r0 + (k << BATCH_BLOCK_SHIFT) < r1; k++) {
