@@ -210,6 +210,12 @@ export interface KernelSessionOptions {
    * (sweeps). Every session on one shared memory must agree on it.
    */
   batch?: boolean;
+  /**
+   * Keep last-price close, high and low columns for computeTargets (with mark prices they are
+   * columns of their own; without, the mark slots). Default: `batch`. Every session on one
+   * shared memory must agree on it.
+   */
+  strategyColumns?: boolean;
 }
 
 /** Where a session's sma-cross batch region lies (f64 slot indices; the i32 parts as byte offsets). */
@@ -292,7 +298,7 @@ export class KernelSession {
       const blockHigh = take(nBlocks);
       const blockCloseLow = take(nBlocks);
       const blockCloseHigh = take(nBlocks);
-      const strategy = opts.batch === true;
+      const strategy = opts.strategyColumns ?? opts.batch === true;
       const close = !strategy ? -1 : s.mark ? take(nBars) : markClose;
       const high = !strategy ? -1 : s.mark ? take(nBars) : markHigh;
       const low = !strategy ? -1 : s.mark ? take(nBars) : markLow;

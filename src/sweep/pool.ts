@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { Piscina } from 'piscina';
 import type { GridSpec } from './grid.js';
 import { candlesFromShared, type SharedCandles } from './shared-candles.js';
-import { baseSpecs, createEngineShare, createTaskState, runChunk, type SweepSettings, type TaskState } from './task.js';
+import { baseSpecs, createEngineShare, createTaskState, needsStrategyColumns, runChunk, type SweepSettings, type TaskState } from './task.js';
 import type { WorkerInit } from './worker.js';
 
 /** Called with consecutive chunks in index order: runs [first, first + count) and their metrics. */
@@ -86,7 +86,7 @@ export function createExecutor(grid: GridSpec, settings: SweepSettings, candles:
     };
   }
   // the candles in kernel memory once for all workers (each worker only adds its run area)
-  const engine = createEngineShare(candlesFromShared(candles), workers);
+  const engine = createEngineShare(candlesFromShared(candles), workers, needsStrategyColumns(grid));
   const workerData: WorkerInit = { grid, settings, candles, engine, specs: baseSpecs(grid, settings) };
   const pool = new Piscina({
     filename: workerFilename(),

@@ -54,20 +54,38 @@ export interface EngineShare {
   /** Int32Array over a SharedArrayBuffer: [0] = next free run area. */
   claims: Int32Array;
   areas: number;
+  /** The sessions keep the columns of KernelSession.computeTargets (needsStrategyColumns). */
+  strategyColumns: boolean;
+}
+
+/**
+ * Whether a sweep's tasks compute targets in the kernel from candles: not for pair and signals,
+ * and not for sma-cross on single symbols, which the batch does from its own copy of the close
+ * (a set whose changes overflow the list then falls back to the TypeScript strategy).
+ */
+export function needsStrategyColumns(grid: GridSpec): boolean {
+  if (grid.strategy === 'pair' || grid.strategy === 'signals') return false;
+  return grid.strategy !== 'sma-cross' || grid.symbolGroups.some((g) => g.length > 1);
 }
 
 /** Lays the candles into a new shared kernel memory with `areas` run areas (main thread). */
-export function createEngineShare(candles: Candles, areas: number): EngineShare {
+export function createEngineShare(candles: Candles, areas: number, strategyColumns = true): EngineShare {
   const memory = createMemory(PAGE);
   // the filling session takes the area after the workers' ones, which sizes the memory for all
-  new KernelSession(candles, { shared: { memory, area: areas, fill: true }, batch: true });
-  return { memory, claims: new Int32Array(new SharedArrayBuffer(4)), areas };
+  new KernelSession(candles, { shared: { memory, area: areas, fill: true }, batch: true, strategyColumns });
+  return { memory, claims: new Int32Array(new SharedArrayBuffer(4)), areas, strategyColumns };
 }
 
 function sessionFor(candles: Candles, share: EngineShare | undefined): KernelSession {
   if (share) {
     const area = Atomics.add(share.claims, 0, 1);
-    if (area < share.areas) return new KernelSession(candles, { shared: { memory: share.memory, area, fill: false }, batch: true });
+    if (area < share.areas) {
+      return new KernelSession(candles, {
+        shared: { memory: share.memory, area, fill: false },
+        batch: true,
+        strategyColumns: share.strategyColumns,
+      });
+    }
   }
   // in-process, or a replacement thread beyond the areas: a private copy
   return new KernelSession(candles, { batch: true });

@@ -139,6 +139,13 @@ describe('sweep', () => {
         }
       }
     }
+    // and through a real pool, whose sessions share the dataset's columns
+    const pooled: SweepRow[] = [];
+    const inProcess: SweepRow[] = [];
+    const donchian: SweepSpec = { ...spec, strategy: 'donchian', grid: { period: '10,40' }, leverages: [5] };
+    for await (const r of sweep({ ...donchian, workers: 2, chunk: 3 })) pooled.push(r);
+    for await (const r of sweep({ ...donchian, workers: 0 })) inProcess.push(r);
+    expect(pooled).toEqual(inProcess);
   });
 
   it('stops cleanly when the consumer of sweep() breaks off early (real worker pool)', async () => {
