@@ -6,13 +6,8 @@ type Zod = typeof import('zod');
 
 let loaded: Zod | null = null;
 
-export function zod(): Zod {
-  loaded ??= createRequire(import.meta.url)('zod') as Zod;
-  return loaded;
-}
-
 /** A value built with zod on first use (a schema), then kept. */
 export function lazySchema<T>(build: (z: Zod['z']) => T): () => T {
   let value: T | undefined;
-  return () => (value ??= build(zod().z));
+  return () => (value ??= build((loaded ??= createRequire(import.meta.url)('zod') as Zod).z));
 }

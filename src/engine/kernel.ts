@@ -229,7 +229,6 @@ interface BatchRegion {
   extremes: number;
   state: number;
   list: number;
-  close: number;
 }
 
 /**
@@ -320,7 +319,7 @@ export class KernelSession {
         low,
       };
     });
-    const batchSlots = opts.batch ? BATCH_FIXED_SLOTS + nBars : 0;
+    const batchSlots = opts.batch ? BATCH_FIXED_SLOTS : 0;
     const areaSlots = DESC_SLOTS + nData * (SYM_FIELDS + TABLE_SLOTS + POS_FIELDS + nBars) + batchSlots;
     if (opts.shared) take(opts.shared.area * areaSlots);
     this.descSlot = take(DESC_SLOTS);
@@ -328,7 +327,7 @@ export class KernelSession {
     this.tablesSlot = take(nData * TABLE_SLOTS);
     this.scratchSlot = take(nData * POS_FIELDS);
     this.targetsSlot = take(nData * nBars);
-    this.batch = opts.batch ? batchRegion(take(batchSlots), nBars) : null;
+    this.batch = opts.batch ? batchRegion(take(batchSlots)) : null;
     this.recordsSlot = slot;
     this.recordCap = 0;
     this.initialRecordCap = Math.max(1, Math.min(opts.maxRecords ?? 65_536, nBars * nData));
@@ -515,7 +514,7 @@ export class KernelSession {
   computeTargets(name: StrategyName, params: Record<string, number>, i: number, column: number): boolean {
     const c = this.columns[column]!;
     const def = STRATEGIES[name];
-    if (c.close < 0 || name === 'pair' || name === 'signals') return false;
+    if (c.close < 0 || !computedInKernel(name)) return false;
     const resolved = resolveParams(name, params);
     const p = def.params.map((d) => resolved[d.name]!);
     this.changes[i] = undefined;
@@ -541,16 +540,18 @@ export class KernelSession {
   }
 
   /**
-   * sma-cross targets for many sets on one close column, sharing each window's rolling sum
-   * (assembly/strategies/sma-batch.ts). `windows` are the distinct lengths (≤ BATCH_MAX_WINDOWS),
-   * `fast[k]`/`slow[k]` index them for set k (≤ BATCH_MAX_SETS sets). Returns each set's number
-   * of target changes; useSmaCrossChanges or expandSmaCross then hand a set's targets to a run.
+   * sma-cross targets for many sets on dataset symbol `column`'s last-price close (the strategy
+   * columns), sharing each window's average (assembly/strategies/sma-batch.ts). `windows` are the
+   * distinct lengths (≤ BATCH_MAX_WINDOWS), `fast[k]`/`slow[k]` index them for set k
+   * (≤ BATCH_MAX_SETS sets). Returns each set's number of target changes; useSmaCrossChanges or
+   * expandSmaCross then hand a set's targets to a run.
    */
-  smaCrossBatch(close: Float64Array, windows: Int32Array, fast: Int32Array, slow: Int32Array): Int32Array {
+  smaCrossBatch(column: number, windows: Int32Array, fast: Int32Array, slow: Int32Array): Int32Array {
     const b = this.batch;
-    if (!b) throw new Error('smaCrossBatch: the session has no batch region (option batch)');
+    const close = this.columns[column]?.close ?? -1;
+    if (!b || close < 0) throw new Error('smaCrossBatch: the session has no batch region and strategy columns (option batch)');
     const nSets = fast.length;
-    if (windows.length > BATCH_MAX_WINDOWS || nSets > BATCH_MAX_SETS || slow.length !== nSets || close.length !== this.nBars) {
+    if (windows.length > BATCH_MAX_WINDOWS || nSets > BATCH_MAX_SETS || slow.length !== nSets) {
       throw new Error(`smaCrossBatch: ${windows.length} windows and ${nSets} sets (at most ${BATCH_MAX_WINDOWS} and ${BATCH_MAX_SETS})`);
     }
     const v = this.view;
@@ -558,12 +559,11 @@ export class KernelSession {
     i32.set(windows, b.windows / 4);
     i32.set(fast, b.fast / 4);
     i32.set(slow, b.slow / 4);
-    v.set(close, b.close);
     this.batchCap = Math.floor(BATCH_LIST_ENTRIES / Math.max(1, nSets));
     // slices of bars: between calls V8 swaps its baseline code for optimised code
     for (let from = 0; from < this.nBars; from += BATCH_SLICE_BARS) {
       this.kernel.exports.smaCrossBatch(
-        b.close * F64,
+        close * F64,
         b.windows,
         windows.length,
         b.fast,
@@ -656,8 +656,13 @@ function fillQuietColumns(
   }
 }
 
+/** Whether KernelSession.computeTargets computes a strategy from candles: all but pair and signals (assembly/strategies/index.ts computeSingle). */
+export function computedInKernel(name: StrategyName): boolean {
+  return name !== 'pair' && name !== 'signals';
+}
+
 /** Lays out the batch region from f64 slot `at` (i32 parts as byte offsets). */
-function batchRegion(at: number, nBars: number): BatchRegion {
+function batchRegion(at: number): BatchRegion {
   const bytes = at * F64;
   const windows = bytes;
   const fast = windows + BATCH_MAX_WINDOWS * 4;
@@ -668,9 +673,8 @@ function batchRegion(at: number, nBars: number): BatchRegion {
   const extremes = rows + BATCH_MAX_WINDOWS * BATCH_ROW;
   const state = extremes + BATCH_MAX_WINDOWS * 2 * BATCH_BLOCKS;
   const list = (state + BATCH_MAX_SETS) * F64;
-  const close = list / F64 + BATCH_LIST_ENTRIES / 2;
-  if (close + nBars !== at + BATCH_FIXED_SLOTS + nBars) throw new Error('batchRegion: layout.ts BATCH_FIXED_SLOTS is out of date');
-  return { windows, fast, slow, counts, sums, rows, extremes, state, list, close };
+  if (list / F64 + BATCH_LIST_ENTRIES / 2 !== at + BATCH_FIXED_SLOTS) throw new Error('batchRegion: layout.ts BATCH_FIXED_SLOTS is out of date');
+  return { windows, fast, slow, counts, sums, rows, extremes, state, list };
 }
 
 function readTrades(v: Float64Array, at: number, n: number, symbols: string[]): TradeRecord[] {

@@ -201,8 +201,8 @@ export const WHERE_INTRABAR = 1;
 /**
  * The sma-cross batch region of a session (sweeps, assembly/strategies/sma-batch.ts): up to
  * BATCH_MAX_WINDOWS distinct windows and BATCH_MAX_SETS parameter sets per call, whose target
- * changes share a list of BATCH_LIST_ENTRIES i32 (each set gets an equal part), plus a copy of
- * the close column (nBars f64, after these slots).
+ * changes share a list of BATCH_LIST_ENTRIES i32 (each set gets an equal part). The close it reads
+ * is the session's last-price close column (src/engine/kernel.ts strategy columns).
  */
 export const BATCH_MAX_WINDOWS = 1024;
 export const BATCH_MAX_SETS = 1024;
@@ -214,7 +214,7 @@ export const BATCH_BLOCK_SHIFT = 4;
 /** Blocks per row. */
 export const BATCH_BLOCKS = BATCH_ROW >> BATCH_BLOCK_SHIFT;
 /**
- * Slots of the region before the close column: windows, fast, slow, counts (i32); sums, rows
+ * Slots of the region: windows, fast, slow, counts (i32); sums, rows
  * (BATCH_ROW per window), block extremes (BATCH_BLOCKS minima then maxima per window), state
  * (f64); the list.
  */

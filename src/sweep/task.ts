@@ -3,7 +3,7 @@
 // Float64Array (row-major, METRIC_NAMES order). Worker threads are thin shells around it, and
 // tests call it in-process.
 import type { Candles } from '../data/schema.js';
-import { KernelSession } from '../engine/kernel.js';
+import { computedInKernel, KernelSession } from '../engine/kernel.js';
 import { BATCH_MAX_SETS, PAGE } from '../engine/layout.js';
 import { createMemory } from '../engine/wasm.js';
 import { buildRunSpec, CLI_FLAGS, type AccountSettings } from '../engine/runspec.js';
@@ -58,14 +58,9 @@ export interface EngineShare {
   strategyColumns: boolean;
 }
 
-/**
- * Whether a sweep's tasks compute targets in the kernel from candles: not for pair and signals,
- * and not for sma-cross on single symbols, which the batch does from its own copy of the close
- * (a set whose changes overflow the list then falls back to the TypeScript strategy).
- */
+/** Whether a sweep's tasks compute targets in the kernel from candles (sma-cross batches included). */
 export function needsStrategyColumns(grid: GridSpec): boolean {
-  if (grid.strategy === 'pair' || grid.strategy === 'signals') return false;
-  return grid.strategy !== 'sma-cross' || grid.symbolGroups.some((g) => g.length > 1);
+  return computedInKernel(grid.strategy);
 }
 
 /** Lays the candles into a new shared kernel memory with `areas` run areas (main thread). */
@@ -201,9 +196,8 @@ function batchedTargets(state: TaskState, key: number, from: number, to: number)
     }
     const windows = [...new Set([...fast, ...slow])];
     const at = new Map(windows.map((w, j) => [w, j]));
-    const close = state.candles.symbols[state.columns[group]![0]!]!.close;
     const changes = session.smaCrossBatch(
-      close,
+      state.columns[group]![0]!,
       Int32Array.from(windows),
       Int32Array.from(fast, (w) => at.get(w)!),
       Int32Array.from(slow, (w) => at.get(w)!),

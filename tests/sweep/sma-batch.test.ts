@@ -20,12 +20,12 @@ function pairs(maxFast: number, maxSlow: number): { fast: number[]; slow: number
   return { fast, slow };
 }
 
-/** Targets of every set through the batch, or null for a set whose changes overflowed the list. */
-function batched(session: KernelSession, close: Float64Array, fast: number[], slow: number[]): (Float64Array | null)[] {
+/** Targets of every set through the batch on the session's symbol 0, or null for a set whose changes overflowed the list. */
+function batched(session: KernelSession, fast: number[], slow: number[]): (Float64Array | null)[] {
   const windows = [...new Set([...fast, ...slow])];
   const at = new Map(windows.map((w, j) => [w, j]));
   const changes = session.smaCrossBatch(
-    close,
+    0,
     Int32Array.from(windows),
     Int32Array.from(fast, (w) => at.get(w)!),
     Int32Array.from(slow, (w) => at.get(w)!),
@@ -53,7 +53,7 @@ describe('sma-cross batch', () => {
     it(`gives smaCross's targets bit for bit on ${name}`, () => {
       const session = new KernelSession(withClose(close), { batch: true });
       const { fast, slow } = pairs(12, 40);
-      const got = batched(session, close, fast, slow);
+      const got = batched(session, fast, slow);
       fast.forEach((f, k) => {
         const want = smaCross(close, f, slow[k]!);
         expect(got[k], `fast ${f} slow ${slow[k]}`).not.toBeNull();
@@ -67,7 +67,7 @@ describe('sma-cross batch', () => {
     const session = new KernelSession(withClose(close), { batch: true });
     const fast = [2, 3, 257, 300, 9, 1, 511];
     const slow = [255, 256, 10, 299, 9, 600, 4];
-    const got = batched(session, close, fast, slow);
+    const got = batched(session, fast, slow);
     fast.forEach((f, k) => {
       const want = smaCross(close, f, slow[k]!);
       expect(got[k], `fast ${f} slow ${slow[k]}`).not.toBeNull();
@@ -81,7 +81,7 @@ describe('sma-cross batch', () => {
     const session = new KernelSession(withClose(close), { batch: true });
     const { fast, slow } = pairs(20, 40); // 590 sets: each gets BATCH_LIST_ENTRIES / 590 entries
     expect(Math.floor(BATCH_LIST_ENTRIES / fast.length)).toBeLessThan(n - 2);
-    const got = batched(session, close, fast, slow);
+    const got = batched(session, fast, slow);
     const k12 = fast.findIndex((f, k) => f === 1 && slow[k] === 2); // flips on every bar
     expect(got[k12]).toBeNull();
     let expanded = 0;
