@@ -1,5 +1,5 @@
 // SPEC §7 metrics in one streaming pass: blocked Welford mean/variance of the bar returns,
-// downside sum, running peak and drawdown, running growth product, trade statistics. Twin of
+// downside sum, running peak and drawdown, growth by segments, trade statistics. Twin of
 // src/engine/metrics.ts (MetricsAccumulator, where the blocked variance is explained): the same
 // operations in the same order. The bar state is exported for assembly/engine/quiet.ts, which
 // keeps it in locals across a stretch of quiet bars.
@@ -26,7 +26,7 @@ export let last: f64 = 0;
 let n: f64 = 0;
 let mean: f64 = 0;
 let m2: f64 = 0;
-// the open block of returns; the sums, the downside and the growth apart for even and odd bars
+// the open block of returns; the sums and the downside apart for even and odd bars
 export let blockN: i32 = 0;
 export let shift: f64 = 0;
 export let s1Even: f64 = 0;
@@ -35,8 +35,10 @@ export let s2Even: f64 = 0;
 export let s2Odd: f64 = 0;
 export let downsideEven: f64 = 0;
 export let downsideOdd: f64 = 0;
-export let growthEven: f64 = 1;
-export let growthOdd: f64 = 1;
+// Π(1 + r) of the finished segments of bars with a previous equity > 0, and the equity the open one
+// starts from (0: none); see MetricsAccumulator. A quiet stretch stays inside one segment.
+let growthDone: f64 = 1;
+let segmentStart: f64 = 0;
 export let peak: f64 = 0;
 let maxDrawdown: f64 = 0;
 let trades: f64 = 0;
@@ -60,8 +62,8 @@ export function metricsReset(startBalance: f64): void {
   s2Odd = 0;
   downsideEven = 0;
   downsideOdd = 0;
-  growthEven = 1;
-  growthOdd = 1;
+  growthDone = 1;
+  segmentStart = startBalance > 0 ? startBalance : 0;
   peak = startBalance;
   maxDrawdown = 0;
   trades = 0;
@@ -82,12 +84,18 @@ export function metricsAddBar(equity: f64): void {
     s1Even += d;
     s2Even += d * d;
     if (r < 0) downsideEven += r * r;
-    growthEven *= 1 + r;
   } else {
     s1Odd += d;
     s2Odd += d * d;
     if (r < 0) downsideOdd += r * r;
-    growthOdd *= 1 + r;
+  }
+  if (segmentStart > 0) {
+    if (!(equity > 0)) {
+      growthDone *= equity / segmentStart;
+      segmentStart = 0;
+    }
+  } else if (equity > 0) {
+    segmentStart = equity;
   }
   if (++blockN == METRICS_BLOCK) metricsMergeBlock();
   if (equity > peak) peak = equity;
@@ -153,7 +161,7 @@ export function metricsFinish(outPtr: usize, ann: f64, exposedBars: f64): void {
   metricsMergeBlock();
   const std = n > 1 ? Math.sqrt(m2 / (n - 1)) : NaN;
   const sqrtAnn = Math.sqrt(ann);
-  const growth = growthEven * growthOdd;
+  const growth = segmentStart > 0 ? growthDone * (last / segmentStart) : growthDone;
   const downside = downsideEven + downsideOdd;
   const annualizedReturn = n > 0 ? Math.pow(growth, ann / n) - 1 : NaN;
   const downsideDev = n > 0 ? Math.sqrt(downside / n) : NaN;

@@ -8,7 +8,7 @@ import {
   P_BRACKET,
   POS_FIELDS,
   P_ENTRY,
-  P_ENTRY_TIME,
+  P_ENTRY_BAR,
   P_ENTRY_VALUE,
   P_EXIT_VALUE,
   P_FEES,
@@ -125,7 +125,7 @@ export function closeTrade(i: i32, t: i32, reason: i32): void {
     recordTrade(
       i,
       pget(i, P_SIDE),
-      pget(i, P_ENTRY_TIME),
+      barTime(<i32>pget(i, P_ENTRY_BAR)),
       barTime(t),
       qtyIn,
       pget(i, P_ENTRY_VALUE) / qtyIn,
@@ -205,7 +205,7 @@ export function increase(i: i32, t: i32, side: f64, dq: f64, fill: f64): bool {
   }
   if (pget(i, P_SIDE) == 0) {
     pset(i, P_SIDE, side);
-    pset(i, P_ENTRY_TIME, barTime(t));
+    pset(i, P_ENTRY_BAR, <f64>t);
   }
   const entry = (qty * pget(i, P_ENTRY) + dq * fill) / (qty + dq);
   const grown = qty + dq;

@@ -254,7 +254,6 @@ function stretch<Mode, Records>(t0: i32, end: i32, decision: i32): i32 {
   let S1 = f64x2(M.s1Even, M.s1Odd);
   let S2 = f64x2(M.s2Even, M.s2Odd);
   let DOWN = f64x2(M.downsideEven, M.downsideOdd);
-  let GROWTH = f64x2(M.growthEven, M.growthOdd);
   let peak = M.peak;
   // The lowest equity since the peak last rose: for a fixed peak, 1 − E / peak is largest there.
   let trough: f64 = Infinity;
@@ -317,7 +316,6 @@ function stretch<Mode, Records>(t0: i32, end: i32, decision: i32): i32 {
           S2 = f64x2.add(S2, f64x2.mul(D, D));
           const LOSS = f64x2.pmin(f64x2.splat(0), R);
           DOWN = f64x2.add(DOWN, f64x2.mul(LOSS, LOSS));
-          GROWTH = f64x2.mul(GROWTH, f64x2.add(one, R));
           TROUGH = f64x2.pmin(TROUGH, EQ);
           PREVV = EQ;
           // integer reads keep the columns streaming without taking a float register
@@ -380,7 +378,6 @@ function stretch<Mode, Records>(t0: i32, end: i32, decision: i32): i32 {
         S2 = f64x2.add(S2, f64x2.mul(D, D));
         const LOSS = f64x2.pmin(f64x2.splat(0), R);
         DOWN = f64x2.add(DOWN, f64x2.mul(LOSS, LOSS));
-        GROWTH = f64x2.mul(GROWTH, f64x2.add(f64x2.splat(kOne), R));
         const lows = f64x2.pmin(f64x2.splat(trough), EQ);
         trough = f64x2.extract_lane(f64x2.pmin(lows, v128.shuffle<f64>(lows, lows, 1, 0)), 0);
         prev = f64x2.extract_lane(EQ, 1);
@@ -447,12 +444,10 @@ function stretch<Mode, Records>(t0: i32, end: i32, decision: i32): i32 {
       S1 = f64x2.replace_lane(S1, 0, f64x2.extract_lane(S1, 0) + d);
       S2 = f64x2.replace_lane(S2, 0, f64x2.extract_lane(S2, 0) + d * d);
       DOWN = f64x2.replace_lane(DOWN, 0, f64x2.extract_lane(DOWN, 0) + loss * loss);
-      GROWTH = f64x2.replace_lane(GROWTH, 0, f64x2.extract_lane(GROWTH, 0) * (kOne + r));
     } else {
       S1 = f64x2.replace_lane(S1, 1, f64x2.extract_lane(S1, 1) + d);
       S2 = f64x2.replace_lane(S2, 1, f64x2.extract_lane(S2, 1) + d * d);
       DOWN = f64x2.replace_lane(DOWN, 1, f64x2.extract_lane(DOWN, 1) + loss * loss);
-      GROWTH = f64x2.replace_lane(GROWTH, 1, f64x2.extract_lane(GROWTH, 1) * (kOne + r));
     }
     if (equity > peak) {
       if (trough < peak) M.metricsDrawdownAt(trough, peak);
@@ -485,8 +480,6 @@ function stretch<Mode, Records>(t0: i32, end: i32, decision: i32): i32 {
   M.s2Odd = f64x2.extract_lane(S2, 1);
   M.downsideEven = f64x2.extract_lane(DOWN, 0);
   M.downsideOdd = f64x2.extract_lane(DOWN, 1);
-  M.growthEven = f64x2.extract_lane(GROWTH, 0);
-  M.growthOdd = f64x2.extract_lane(GROWTH, 1);
   M.peak = peak;
   M.blockN += t - blockStart;
   if (M.blockN == METRICS_BLOCK) M.metricsMergeBlock();

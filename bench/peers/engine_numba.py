@@ -20,8 +20,8 @@ POS_FIELDS = 14
 WALLET, RUINED, GROUP, FEES, FUNDING, REJECTED, LIQS, LIQ_LOSS, EXPOSED, MAX_MR, N_TRADES, N_LIQ_REC = range(12)
 ACC_FIELDS = 12
 # streaming metrics (MetricsAccumulator)
-M_PREV, M_LAST, M_N, M_MEAN, M_M2, M_DOWN, M_GROWTH, M_PEAK, M_MAXDD, M_TRADES, M_WINS, M_GAINS, M_LOSSES, M_PNL = range(14)
-MET_FIELDS = 14
+M_PREV, M_LAST, M_N, M_MEAN, M_M2, M_DOWN, M_GROWTH, M_PEAK, M_MAXDD, M_TRADES, M_WINS, M_GAINS, M_LOSSES, M_PNL, M_SEGMENT = range(15)
+MET_FIELDS = 15
 # trade records: side, entryTime, exitTime, qty, entryPrice, exitPrice, pnl, fees, funding, reason
 TRADE_FIELDS = 10
 REASON_SIGNAL, REASON_LIQUIDATION, REASON_END = 0, 1, 2
@@ -124,7 +124,13 @@ def add_bar(met, equity):
     met[M_M2] += delta * (r - met[M_MEAN])
     if r < 0:
         met[M_DOWN] += r * r
-    met[M_GROWTH] *= 1 + r
+    # Π(1 + r) by segments of bars with a previous equity > 0 (it telescopes), as the reference
+    if met[M_SEGMENT] > 0:
+        if not equity > 0:
+            met[M_GROWTH] *= equity / met[M_SEGMENT]
+            met[M_SEGMENT] = 0.0
+    elif equity > 0:
+        met[M_SEGMENT] = equity
     if equity > met[M_PEAK]:
         met[M_PEAK] = equity
     if met[M_PEAK] > 0:
@@ -343,6 +349,7 @@ def simulate(time, open_, m_open, m_high, m_low, m_close, funding, has_funding, 
     met[M_PREV] = balance
     met[M_LAST] = balance
     met[M_GROWTH] = 1.0
+    met[M_SEGMENT] = balance if balance > 0 else 0.0
     met[M_PEAK] = balance
     last_target = 0.0
     pending = NAN
@@ -478,7 +485,8 @@ def finish(met, acc, balance, ann):
     n = met[M_N]
     std = math.sqrt(met[M_M2] / (n - 1)) if n > 1 else NAN
     sqrt_ann = math.sqrt(ann)
-    annualized = met[M_GROWTH] ** (ann / n) - 1 if n > 0 else NAN
+    growth = met[M_GROWTH] * (met[M_LAST] / met[M_SEGMENT]) if met[M_SEGMENT] > 0 else met[M_GROWTH]
+    annualized = growth ** (ann / n) - 1 if n > 0 else NAN
     down_dev = math.sqrt(met[M_DOWN] / n) if n > 0 else NAN
     trades = met[M_TRADES]
     out[0] = met[M_LAST]

@@ -141,7 +141,8 @@ export const P_ENTRY = 2;
 export const P_IW = 3;
 export const P_MM_FIXED = 4;
 export const P_LP = 5;
-export const P_ENTRY_TIME = 6;
+/** The entry bar index; its time is read only when a trade is recorded, so sweeps never touch the time column. */
+export const P_ENTRY_BAR = 6;
 export const P_QTY_IN = 7;
 export const P_ENTRY_VALUE = 8;
 export const P_QTY_OUT = 9;

@@ -208,4 +208,40 @@ describe('metrics by hand on a short equity series', () => {
     expect(out.profitFactor).toBeNull();
     expect(out.expectancy).toBeNull();
   });
+
+  it('takes Π(1 + r) by segments: equity through 0, back above it, and long random paths', () => {
+    const product = (balance: number, path: number[]): number => {
+      let prev = balance;
+      let g = 1;
+      for (const e of path) {
+        g *= 1 + (prev > 0 ? e / prev - 1 : 0);
+        prev = e;
+      }
+      return g;
+    };
+    const annualized = (balance: number, path: number[]): number => {
+      const m = new MetricsAccumulator(balance);
+      for (const e of path) m.addBar(e);
+      const out = m.finish({
+        barsPerYear: path.length, exposedBars: 0, liquidations: 0, liquidationLoss: 0, fees: 0, funding: 0,
+        rejectedOrders: 0, maxMarginRatio: 0, ruined: false,
+      });
+      return out.annualizedReturn!;
+    };
+    // 100 → 120 → 60 → −30 (the segment ends: 1 + r = −0.5) → 0 → 50 (a new one starts; r = 0 twice) → 75
+    // Π = (−30 / 100) × (75 / 50) = −0.45, and ann / n = 1: annualizedReturn = −1.45
+    const path = [120, 60, -30, 0, 50, 75];
+    expect(product(100, path)).toBeCloseTo(-0.45, 14);
+    expect(annualized(100, path)).toBeCloseTo(-1.45, 14);
+    // ends at 0: the product is 0
+    expect(annualized(100, [90, 0])).toBe(-1);
+    // a million bars of random returns: the segment ratio and the running product agree to rounding
+    let seed = 7;
+    const rand = () => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648) - 0.5;
+    const long: number[] = [];
+    let e = 10000;
+    for (let t = 0; t < 1_000_000; t++) long.push((e *= 1 + 0.002 * rand()));
+    const g = product(10000, long);
+    expect(Math.abs(annualized(10000, long) + 1 - g) / Math.abs(g)).toBeLessThan(1e-12);
+  });
 });
