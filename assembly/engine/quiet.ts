@@ -88,6 +88,9 @@ let scannedTo: i32 = 0;
 let changeAt: i32 = 0;
 /** Where the last search stopped in the dataset's list of funding bars (stretches start in bar order). */
 let fundingAt: i32 = 0;
+/** The run's list of target changes (0: none, the dense column instead) and its length, read once per run. */
+let changes: usize = 0;
+let changeCount: i32 = 0;
 
 // @ts-ignore: decorator
 @inline function changeBar(list: usize, k: i32): i32 {
@@ -96,15 +99,17 @@ let fundingAt: i32 = 0;
 }
 
 /** The index of the first change at a bar ≥ t in the run's list (bars only ever grow). */
-function changeFrom(changes: usize, count: i32, t: i32): i32 {
+function changeFrom(t: i32): i32 {
   let k = changeAt;
-  while (k < count && changeBar(changes, k) < t) k++;
+  while (k < changeCount && changeBar(changes, k) < t) k++;
   changeAt = k;
   return k;
 }
 
 /** Forgets the last run's searches (index.ts runEngine, at the start of every run). */
 export function resetQuiet(): void {
+  changes = colPtr(0, S_CHANGES);
+  changeCount = changes != 0 ? <i32>S.sym(0, S_CHANGE_COUNT) : 0;
   changeAt = 0;
   decisionFound = -1;
   scannedTo = 0;
@@ -125,22 +130,18 @@ function nextFunding(t0: i32): i32 {
  * it is read from the list, and the dense column is not there at all.
  */
 export function targetAt(i: i32, t: i32): f64 {
-  const changes = i == 0 ? colPtr(0, S_CHANGES) : 0;
-  if (changes == 0) return S.col(i, S_TARGETS, t);
-  const count = <i32>S.sym(0, S_CHANGE_COUNT);
-  const k = changeFrom(changes, count, t);
-  if (k == count || changeBar(changes, k) != t) return NaN;
+  if (i != 0 || changes == 0) return S.col(i, S_TARGETS, t);
+  const k = changeFrom(t);
+  if (k == changeCount || changeBar(changes, k) != t) return NaN;
   return i32At(changes, k) > 0 ? 1 : -1;
 }
 
 /** The first decision bar ≥ t0, or `limit` when there is none before it. */
 function nextDecision(t0: i32, limit: i32): i32 {
-  const changes = colPtr(0, S_CHANGES);
   if (changes != 0) {
     // the host's list: every change is a decision of a run that is not ruined
-    const count = <i32>S.sym(0, S_CHANGE_COUNT);
-    const k = changeFrom(changes, count, t0);
-    return k < count ? changeBar(changes, k) : limit;
+    const k = changeFrom(t0);
+    return k < changeCount ? changeBar(changes, k) : limit;
   }
   if (decisionFound >= t0) return decisionFound;
   const targets = colPtr(0, S_TARGETS);
