@@ -136,7 +136,8 @@ async function runSweep(f: SweepFlags): Promise<void> {
   const top = topOption(f);
   if (f.resume && f.out === undefined) throw new UserError('--resume continues a sweep written to --out; give the same --out', { field: '--resume' });
   if (f.out !== undefined) formatFromPath(f.out);
-  const prepared = prepareSweep(spec);
+  // the worker threads boot while the grid and the data are prepared
+  const prepared = prepareSweep(spec, { startWorkers: true });
   const bar = progressBar(f.progress && !f.json && process.stderr.isTTY === true);
 
   // Ctrl-C / SIGTERM: stop starting tasks, let running ones finish, write what is done

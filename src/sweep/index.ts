@@ -12,7 +12,8 @@ import { formatFromPath, openTableWriter, type ExportFormat } from '../report/ex
 import { STRATEGIES, isStrategyName } from '../strategies/index.js';
 import { buildGrid, gridSize, parseValues, shardRange, type GridSpec } from './grid.js';
 import { Journal, RECORD_F64, journalPath, manifestPath, readJournal, readManifest, removeResumeState } from './journal.js';
-import { chunkSize, createExecutor, defaultWorkers, runRange } from './pool.js';
+import type { Piscina } from 'piscina';
+import { chunkSize, createExecutor, defaultWorkers, runRange, startWorkers, type Executor } from './pool.js';
 import { fingerprint, shareCandles, type SharedCandles } from './shared-candles.js';
 import { TopK, rowObject, rowsTable, sweepColumns, type SweepRow } from './sink.js';
 import { baseSpecs, METRICS_PER_ROW, type SweepSettings } from './task.js';
@@ -64,10 +65,20 @@ export interface PreparedSweep {
   first: number;
   end: number;
   shard: string | null;
-  /** Identifies grid + settings + data (not the shard): shards of one sweep share it. */
-  hash: string;
+  /** Identifies grid + settings + data (not the shard): shards of one sweep share it (computed on first read). */
+  readonly hash: string;
   workers: number;
   chunk: number;
+  /**
+   * Worker threads started while preparing (prepareSweep's `startWorkers`), taken by the first
+   * sweep that runs this preparation; null once taken, or when none were started.
+   */
+  pool: Piscina | null;
+}
+
+export interface PrepareOptions {
+  /** Start the worker threads first, so that they boot while the grid and the data are prepared. */
+  startWorkers?: boolean;
 }
 
 function settingsOf(spec: SweepSpec): SweepSettings {
@@ -83,7 +94,19 @@ function settingsOf(spec: SweepSpec): SweepSettings {
 }
 
 /** Validates the spec, loads the data once into shared memory, and sizes the work. */
-export function prepareSweep(spec: SweepSpec): PreparedSweep {
+export function prepareSweep(spec: SweepSpec, opts: PrepareOptions = {}): PreparedSweep {
+  const workers = spec.workers ?? defaultWorkers();
+  if (!(Number.isInteger(workers) && workers >= 0)) throw new UserError(`expected a whole number of workers, got ${workers}`, { field: '--workers' });
+  const pool = opts.startWorkers ? startWorkers(workers) : null;
+  try {
+    return prepareWith(spec, workers, pool);
+  } catch (err) {
+    void pool?.destroy();
+    throw err;
+  }
+}
+
+function prepareWith(spec: SweepSpec, workers: number, pool: Piscina | null): PreparedSweep {
   if (!isStrategyName(spec.strategy)) {
     throw new UserError(`unknown strategy '${spec.strategy}' (available: ${Object.keys(STRATEGIES).join(', ')})`, { field: '--strategy' });
   }
@@ -112,11 +135,8 @@ export function prepareSweep(spec: SweepSpec): PreparedSweep {
   const shared = shareCandles(candles);
   const total = gridSize(grid);
   const range = spec.shard ? shardRange(total, spec.shard) : { first: 0, end: total };
-  const hash = createHash('sha256')
-    .update(JSON.stringify({ v: 1, grid, settings, data: fingerprint(shared) }))
-    .digest('hex');
-  const workers = spec.workers ?? defaultWorkers();
-  if (!(Number.isInteger(workers) && workers >= 0)) throw new UserError(`expected a whole number of workers, got ${workers}`, { field: '--workers' });
+  // only files need it (resume, merge): ~15 ms of SHA-256 over the candles at 200,000 bars
+  let hash: string | null = null;
   const widest = Math.max(...grid.symbolGroups.map((g) => g.length));
   const runs = range.end - range.first;
   const chunk = spec.chunk ?? chunkSize(shared.nBars * widest, runs, workers);
@@ -129,10 +149,21 @@ export function prepareSweep(spec: SweepSpec): PreparedSweep {
     first: range.first,
     end: range.end,
     shard: spec.shard ? `${spec.shard.index}/${spec.shard.count}` : null,
-    hash,
+    get hash(): string {
+      return (hash ??= createHash('sha256').update(JSON.stringify({ v: 1, grid, settings, data: fingerprint(shared) })).digest('hex'));
+    },
     workers,
     chunk,
+    pool,
   };
+}
+
+/** The preparation (workers started first, for a spec) and its executor, which owns the started workers. */
+function executorFor(spec: SweepSpec | PreparedSweep): { p: PreparedSweep; exec: Executor } {
+  const p = 'hash' in spec ? spec : prepareSweep(spec, { startWorkers: true });
+  const pool = p.pool;
+  p.pool = null;
+  return { p, exec: createExecutor(p.grid, p.settings, p.candles, p.workers, pool) };
 }
 
 /**
@@ -141,8 +172,7 @@ export function prepareSweep(spec: SweepSpec): PreparedSweep {
  * READY_CHUNKS delivered chunks wait for the consumer before the tasks stop being fed.
  */
 export async function* sweep(spec: SweepSpec | PreparedSweep): AsyncGenerator<SweepRow> {
-  const p = 'hash' in spec ? spec : prepareSweep(spec);
-  const exec = createExecutor(p.grid, p.settings, p.candles, p.workers);
+  const { p, exec } = executorFor(spec);
   const queue: SweepRow[][] = [];
   let finished = false;
   let failure: unknown = null;
@@ -243,7 +273,15 @@ export function sweepMetadata(p: PreparedSweep, complete: boolean): Record<strin
  */
 export async function sweepToFile(spec: SweepSpec | PreparedSweep, path: string, opts: SweepToFileOptions = {}): Promise<SweepFileResult> {
   const format = opts.format ?? formatFromPath(path);
-  const p = 'hash' in spec ? spec : prepareSweep(spec);
+  const { p, exec } = executorFor(spec);
+  try {
+    return await runToFile(p, exec, path, format, opts);
+  } finally {
+    await exec.close();
+  }
+}
+
+async function runToFile(p: PreparedSweep, exec: Executor, path: string, format: ExportFormat, opts: SweepToFileOptions): Promise<SweepFileResult> {
   const ident = { hash: p.hash, total: p.total, first: p.first, end: p.end, shard: p.shard };
   let journal: Journal;
   if (opts.resume) journal = Journal.resume(path, ident);
@@ -263,7 +301,6 @@ export async function sweepToFile(spec: SweepSpec | PreparedSweep, path: string,
   let done = resumedFrom;
   opts.onProgress?.(done, runs);
   let lastFlush = Date.now();
-  const exec = createExecutor(p.grid, p.settings, p.candles, p.workers);
   try {
     await runRange(
       exec,
@@ -284,7 +321,6 @@ export async function sweepToFile(spec: SweepSpec | PreparedSweep, path: string,
     );
   } finally {
     journal.close();
-    await exec.close();
   }
   const rows = journal.rows;
   const complete = rows === runs;
@@ -327,9 +363,8 @@ export async function sweepTop(
   top: { k: number; by: (typeof METRIC_NAMES)[number]; ascending?: boolean },
   opts: Pick<SweepToFileOptions, 'stopped' | 'onProgress'> = {},
 ): Promise<{ top: SweepRow[]; done: number; runs: number }> {
-  const p = 'hash' in spec ? spec : prepareSweep(spec);
+  const { p, exec } = executorFor(spec);
   const heap = new TopK(top.k, top.by, top.ascending);
-  const exec = createExecutor(p.grid, p.settings, p.candles, p.workers);
   const runs = p.end - p.first;
   let done = 0;
   try {

@@ -73,7 +73,34 @@ export interface Executor {
   close(): Promise<void>;
 }
 
-export function createExecutor(grid: GridSpec, settings: SweepSettings, candles: SharedCandles, workers: number): Executor {
+/**
+ * Starts `workers` threads (none for 0) before there is anything to run: they load the worker
+ * module (~90 ms) while the calling thread validates the grid and shares the candles. The sweep's
+ * data reaches them with the tasks (createExecutor).
+ */
+export function startWorkers(workers: number): Piscina | null {
+  if (workers === 0) return null;
+  return new Piscina({
+    filename: workerFilename(),
+    minThreads: workers,
+    maxThreads: workers,
+    idleTimeout: 60_000,
+    // a small young generation keeps RSS flat: left alone, V8 grows it with the allocation
+    // rate of long sweeps (targets and metrics objects), by tens of MB per thread. A task
+    // allocates little on the JS heap (the candles and targets live in kernel memory), so 4 MB
+    // scavenges cost no measurable time and W2's peak RSS is ~20 MB lower than with 16
+    resourceLimits: { maxYoungGenerationSizeMb: 4 },
+  });
+}
+
+/** Tells executors apart, so that a worker rebuilds its state for a new one (workers.ts). */
+let executors = 0;
+
+/**
+ * Runs chunks of the grid on `workers` threads (`started`: threads from startWorkers(workers),
+ * which the executor then owns and closes), or in the calling thread for 0.
+ */
+export function createExecutor(grid: GridSpec, settings: SweepSettings, candles: SharedCandles, workers: number, started: Piscina | null = null): Executor {
   if (workers === 0) {
     let state: TaskState | null = null;
     return {
@@ -87,22 +114,12 @@ export function createExecutor(grid: GridSpec, settings: SweepSettings, candles:
   }
   // the candles in kernel memory once for all workers (each worker only adds its run area)
   const engine = createEngineShare(candlesFromShared(candles), workers, needsStrategyColumns(grid));
-  const workerData: WorkerInit = { grid, settings, candles, engine, specs: baseSpecs(grid, settings) };
-  const pool = new Piscina({
-    filename: workerFilename(),
-    minThreads: workers,
-    maxThreads: workers,
-    idleTimeout: 60_000,
-    // a small young generation keeps RSS flat: left alone, V8 grows it with the allocation
-    // rate of long sweeps (targets and metrics objects), by tens of MB per thread. A task
-    // allocates little on the JS heap (the candles and targets live in kernel memory), so 4 MB
-    // scavenges cost no measurable time and W2's peak RSS is ~20 MB lower than with 16
-    resourceLimits: { maxYoungGenerationSizeMb: 4 },
-    workerData,
-  });
+  // (a few hundred bytes per task: the memories are shared, not copied)
+  const init: WorkerInit = { id: ++executors, grid, settings, candles, engine, specs: baseSpecs(grid, settings) };
+  const pool = started ?? startWorkers(workers)!;
   return {
     workers,
-    run: (first, count) => pool.run({ first, count }) as Promise<Float64Array>,
+    run: (first, count) => pool.run({ first, count, init }) as Promise<Float64Array>,
     close: () => pool.destroy(),
   };
 }

@@ -1,12 +1,16 @@
 // The worker thread: a thin shell around runChunk. The task state (a kernel instance on the
-// sweep's shared memory, in a run area of its own) is built on the first task and reused.
-import { move, workerData } from 'piscina';
+// sweep's shared memory, in a run area of its own) is built on the executor's first task and
+// reused. The sweep's data comes with every task, not as workerData, so that the threads can
+// start before the sweep is prepared (pool.ts startWorkers).
+import { move } from 'piscina';
 import { candlesFromShared, type SharedCandles } from './shared-candles.js';
 import { createTaskState, runChunk, type EngineShare, type SweepSettings, type TaskState } from './task.js';
 import type { GridSpec } from './grid.js';
 import type { RunSpec } from '../engine/types.js';
 
 export interface WorkerInit {
+  /** The executor's number: a new one means new data. */
+  id: number;
   grid: GridSpec;
   settings: SweepSettings;
   candles: SharedCandles;
@@ -16,11 +20,12 @@ export interface WorkerInit {
 }
 
 let state: TaskState | null = null;
+let stateOf = 0;
 
-export default function task({ first, count }: { first: number; count: number }): Float64Array {
-  if (!state) {
-    const init = workerData as WorkerInit;
+export default function task({ first, count, init }: { first: number; count: number; init: WorkerInit }): Float64Array {
+  if (!state || stateOf !== init.id) {
     state = createTaskState(init.grid, init.settings, candlesFromShared(init.candles), init.engine, init.specs);
+    stateOf = init.id;
   }
   return move(runChunk(state, first, count)) as Float64Array;
 }

@@ -82,6 +82,25 @@ describe('sweep', () => {
     expect(two.equals(inProcess)).toBe(true);
   });
 
+  it('workers started before the preparation run the sweep it prepares, once, with the same rows', async () => {
+    const early = prepareSweep({ ...spec, workers: 2 }, { startWorkers: true });
+    expect(early.pool).not.toBeNull();
+    const rows: SweepRow[] = [];
+    for await (const r of sweep(early)) rows.push(r);
+    expect(early.pool).toBeNull(); // taken (and closed) by the sweep
+    const inProcess: SweepRow[] = [];
+    for await (const r of sweep(spec)) inProcess.push(r);
+    expect(rows).toEqual(inProcess);
+    // a second sweep of the same preparation starts its own workers
+    let again = 0;
+    for await (const _ of sweep(early)) again++;
+    expect(again).toBe(TOTAL);
+    // a preparation that fails closes the workers it started (the error, not a hang)
+    expect(() => prepareSweep({ ...spec, leverages: [150], workers: 2 }, { startWorkers: true })).toThrow('leverage 150');
+    // the identifying hash is computed on first read, the same for the same sweep
+    expect(early.hash).toBe(prepared.hash);
+  });
+
   it('sessions on one shared kernel memory read the same candles and run in their own areas', async () => {
     const c = candlesFromShared(prepared.candles);
     const share = createEngineShare(c, 2);
