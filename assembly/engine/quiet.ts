@@ -16,6 +16,7 @@ import {
   BR_MMR,
   BRACKET_FIELDS,
   METRICS_BLOCK,
+  MOMENT_BLOCK_SHIFT,
   P_ENTRY,
   P_IW,
   P_LAST_TARGET,
@@ -40,6 +41,7 @@ import { queueTarget } from "./account";
 import { stepOpen } from "./bar-open";
 import { colPtr, pget } from "./state";
 import { closeLeaveBar, isolatedFixedRange, isolatedLiquidationBar, isolatedRange, rangeHi, rangeLo } from "./quiet-bounds";
+import { momentBlock, momentDown, momentHigh, momentLast, momentLow, momentSquares, momentSum, momentsReset, nextMoments } from "./quiet-moments";
 
 /** Where the stretch's cache-warming reads go, so that they are not optimised away. */
 let touchSink: f64 = 0;
@@ -91,6 +93,8 @@ let changeAt: i32 = 0;
 let fundingAt: i32 = 0;
 /** The last bar whose open's steps (bar-open.ts) quietBars ran itself (-1: none this run). */
 let opened: i32 = -1;
+/** Whether the run's data has the table of return moments (quiet-moments.ts). */
+let moments = false;
 /** The run's list of target changes (0: none, the dense column instead) and its length, read once per run. */
 let changes: usize = 0;
 let changeCount: i32 = 0;
@@ -115,6 +119,7 @@ export function resetQuiet(): void {
   changeCount = changes != 0 ? <i32>S.sym(0, S_CHANGE_COUNT) : 0;
   changeAt = 0;
   opened = -1;
+  moments = momentsReset();
   decisionFound = -1;
   scannedTo = 0;
   fundingAt = 0;
@@ -322,6 +327,12 @@ function stretch<Mode, Records>(t0: i32, end: i32, decision: i32): i32 {
         const from = t;
         let PREVV = f64x2.splat(prev);
         let TROUGH = f64x2.splat(trough);
+        // Whole mini-blocks go by the dataset's table of return moments where it has one
+        // (quiet-moments.ts), from the stretch's second bar on: the first one's previous equity
+        // can be from before the bar's fill or funding. The bars around them go in pairs.
+        const k = moments ? (kWallet + kIw) / kSq - kEntry : 0;
+        let pairsTo = moments ? nextMoments(t > t0 ? t : t0 + 1, stop, k) : stop;
+        while (true) {
         // (locals: V8 keeps them in registers, where it loads a global at every use)
         const w = vW;
         const iw = vIw;
@@ -329,7 +340,7 @@ function stretch<Mode, Records>(t0: i32, end: i32, decision: i32): i32 {
         const entry = vEntry;
         const one = vOne;
         const sh = vShift;
-        for (; t + 1 < stop; t += 2) {
+        for (; t + 1 < pairsTo; t += 2) {
           const C = v128.load(markClose + (<usize>t << 3));
           const EQ = f64x2.add(w, f64x2.add(iw, f64x2.mul(sq, f64x2.sub(C, entry))));
           const R = f64x2.sub(f64x2.div(EQ, v128.shuffle<f64>(PREVV, EQ, 1, 2)), one);
@@ -345,6 +356,21 @@ function stretch<Mode, Records>(t0: i32, end: i32, decision: i32): i32 {
             const at8 = <usize>t << 3;
             streamSink ^= load<i64>(open + at8) ^ load<i64>(markOpen + at8) ^ load<i64>(markLow + at8) ^ load<i64>(markHigh + at8) ^ load<i64>(funding + at8);
           }
+        }
+        if (pairsTo >= stop) break;
+        // the block from pairsTo: its sums, its trough and its last equity
+        momentBlock(pairsTo, k, kSq > 0);
+        const n = <f64>(1 << MOMENT_BLOCK_SHIFT);
+        const s1 = momentSum - n * kShift;
+        const s2 = momentSquares - 2 * kShift * momentSum + n * kShift * kShift;
+        S1 = f64x2.replace_lane(S1, 0, f64x2.extract_lane(S1, 0) + s1);
+        S2 = f64x2.replace_lane(S2, 0, f64x2.extract_lane(S2, 0) + s2);
+        DOWN = f64x2.replace_lane(DOWN, 0, f64x2.extract_lane(DOWN, 0) + momentDown);
+        const worst = kSq > 0 ? momentLow : momentHigh;
+        TROUGH = f64x2.pmin(TROUGH, f64x2.splat(kWallet + (kIw + kSq * (worst - kEntry))));
+        PREVV = f64x2.splat(kWallet + (kIw + kSq * (momentLast - kEntry)));
+        t = pairsTo + (1 << MOMENT_BLOCK_SHIFT);
+        pairsTo = nextMoments(t, stop, k);
         }
         if (t != from) {
           prev = f64x2.extract_lane(PREVV, 1);

@@ -80,6 +80,7 @@ import {
   S_BLOCK_CLOSE_HIGH,
   S_BLOCK_CLOSE_LOW,
   S_BLOCK_LOW,
+  S_MOMENTS,
   S_CHANGE_COUNT,
   S_CHANGES,
   S_BRACKET_ROWS,
@@ -118,6 +119,7 @@ import type {
   RunSpec,
   TradeRecord,
 } from './types.js';
+import { fillMoments, momentSlots } from './moments.js';
 import { createMemory, instantiateKernel, type KernelInstance } from './wasm.js';
 import { STRATEGIES, resolveParams, type StrategyName } from '../strategies/index.js';
 
@@ -185,6 +187,8 @@ interface SymbolColumns {
   blockHigh: number;
   blockCloseLow: number;
   blockCloseHigh: number;
+  /** The table of return moments (moments.ts; sweep sessions only, else −1). */
+  moments: number;
   /** Last-price close, high and low for the kernel's strategies (sweep sessions only, else −1): the mark slots when there is no mark. */
   close: number;
   high: number;
@@ -216,6 +220,11 @@ export interface KernelSessionOptions {
    * shared memory must agree on it.
    */
   strategyColumns?: boolean;
+  /**
+   * Keep the table of return moments (moments.ts) that lets metrics-only isolated runs sum their
+   * returns by blocks. Default: `batch`. Every session on one shared memory must agree on it.
+   */
+  moments?: boolean;
 }
 
 /** Where a session's sma-cross batch region lies (f64 slot indices; the i32 parts as byte offsets). */
@@ -297,6 +306,7 @@ export class KernelSession {
       const blockHigh = take(nBlocks);
       const blockCloseLow = take(nBlocks);
       const blockCloseHigh = take(nBlocks);
+      const moments = (opts.moments ?? opts.batch === true) ? take(momentSlots(nBars)) : -1;
       const strategy = opts.strategyColumns ?? opts.batch === true;
       const close = !strategy ? -1 : s.mark ? take(nBars) : markClose;
       const high = !strategy ? -1 : s.mark ? take(nBars) : markHigh;
@@ -314,6 +324,7 @@ export class KernelSession {
         blockHigh,
         blockCloseLow,
         blockCloseHigh,
+        moments,
         close,
         high,
         low,
@@ -351,6 +362,7 @@ export class KernelSession {
       }
       if (s.fundingRate) v.set(s.fundingRate, c.funding);
       fillQuietColumns(v, c, mp.open, mp.high, mp.low, mp.close, s.fundingRate);
+      if (c.moments >= 0) fillMoments(v, c.moments, mp.close);
     });
   }
 
@@ -456,6 +468,7 @@ export class KernelSession {
         v[s + S_BLOCK_HIGH] = c.blockHigh * F64;
         v[s + S_BLOCK_CLOSE_LOW] = c.blockCloseLow * F64;
         v[s + S_BLOCK_CLOSE_HIGH] = c.blockCloseHigh * F64;
+        v[s + S_MOMENTS] = c.moments < 0 ? 0 : c.moments * F64;
         // a change list stands for the targets in place, never for the caller's
         const changes = targets === null ? this.changes[i] : undefined;
         v[s + S_CHANGES] = changes ? changes.at : 0;

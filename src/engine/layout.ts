@@ -129,10 +129,28 @@ export const S_CHANGE_COUNT = 14;
 /** Dataset columns, one f64 per QUIET_BLOCK bars: the lowest and highest MP close of the block. */
 export const S_BLOCK_CLOSE_LOW = 15;
 export const S_BLOCK_CLOSE_HIGH = 16;
-export const SYM_FIELDS = 17;
+/** Dataset table of return moments (MOMENT_* below), or 0: none. */
+export const S_MOMENTS = 17;
+export const SYM_FIELDS = 18;
 
 /** Bars per block of S_BLOCK_LOW / S_BLOCK_HIGH (a power of two). */
 export const QUIET_BLOCK_SHIFT = 6;
+
+/**
+ * Return moments of each block of 2^MOMENT_BLOCK_SHIFT bars (assembly/engine/quiet-moments.ts,
+ * which explains them), MOMENT_BLOCK_F64 f64 per block: its center, max |x|, lowest, highest and
+ * last MP close, then, for its bars t (c the MP close, Δ = c[t] − c[t−1], x = c[t−1] − center),
+ * the sums of Δ·xⁿ (n < MOMENT_TERMS) and of (n + 1)·Δ²·xⁿ as (Δ < 0, Δ > 0) pairs.
+ */
+export const MOMENT_BLOCK_SHIFT = 6;
+export const MOMENT_TERMS = 8;
+export const MOMENT_CENTER = 0;
+export const MOMENT_XMAX = 1;
+export const MOMENT_LOW = 2;
+export const MOMENT_HIGH = 3;
+export const MOMENT_LAST = 4;
+export const MOMENT_SUMS = 5;
+export const MOMENT_BLOCK_F64 = MOMENT_SUMS + 3 * MOMENT_TERMS;
 
 /** Position state in the scratch block; P_SIDE..P_FUNDING are cleared when a trade closes. */
 export const P_SIDE = 0;
@@ -165,7 +183,7 @@ export const P_BRACKET = 20;
  */
 export const P_PTRS = 21;
 /** P_PTRS + SYM_FIELDS. */
-export const POS_FIELDS = 38;
+export const POS_FIELDS = 39;
 
 /** Trade record fields; symbol is the run's symbol index, reason a REASON_* code. */
 export const T_SYMBOL = 0;

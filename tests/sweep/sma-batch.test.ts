@@ -117,7 +117,8 @@ describe('sma-cross batch', () => {
       const count = Math.min(1_024, total - first);
       rows.set(runChunk(state, first, count), first * METRICS_PER_ROW);
     }
-    const plain = new KernelSession(candles);
+    // (sweep sessions sum metrics-only isolated returns by blocks: the per-run session does too)
+    const plain = new KernelSession(candles, { moments: true });
     let overflowCovered = false;
     for (let i = 0; i < total; i++) {
       const run = runAt(prepared.grid, i);
