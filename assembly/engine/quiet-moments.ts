@@ -78,14 +78,22 @@ export function momentBlock(a: i32, k: f64, long: bool): void {
   const base = blockAt(a);
   const u = 1 / (field(base, MOMENT_CENTER) + k);
   const y = -u;
-  const Y = f64x2.splat(y);
   const sums = base + (<usize>MOMENT_SUMS << 3);
-  let sum: f64 = 0;
-  let squares = f64x2.splat(0);
-  for (let n = MOMENT_TERMS - 1; n >= 0; n--) {
-    sum = sum * y + field(sums, n);
-    squares = f64x2.add(f64x2.mul(squares, Y), v128.load(sums + (<usize>(MOMENT_TERMS + 2 * n) << 3)));
-  }
+  // Estrin's scheme (pairs of terms, then pairs of pairs): a chain of 3 steps instead of Horner's 8
+  const y2 = y * y;
+  const y4 = y2 * y2;
+  const sum =
+    field(sums, 0) + field(sums, 1) * y + (field(sums, 2) + field(sums, 3) * y) * y2 +
+    (field(sums, 4) + field(sums, 5) * y + (field(sums, 6) + field(sums, 7) * y) * y2) * y4;
+  const Y = f64x2.splat(y);
+  const Y2 = f64x2.splat(y2);
+  const Y4 = f64x2.splat(y4);
+  const q = sums + (<usize>MOMENT_TERMS << 3);
+  const q01 = f64x2.add(v128.load(q), f64x2.mul(v128.load(q, 16), Y));
+  const q23 = f64x2.add(v128.load(q, 32), f64x2.mul(v128.load(q, 48), Y));
+  const q45 = f64x2.add(v128.load(q, 64), f64x2.mul(v128.load(q, 80), Y));
+  const q67 = f64x2.add(v128.load(q, 96), f64x2.mul(v128.load(q, 112), Y));
+  const squares = f64x2.add(f64x2.add(q01, f64x2.mul(q23, Y2)), f64x2.mul(f64x2.add(q45, f64x2.mul(q67, Y2)), Y4));
   momentSum = sum * u;
   const u2 = u * u;
   const down = f64x2.extract_lane(squares, 0) * u2;

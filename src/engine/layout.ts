@@ -143,6 +143,7 @@ export const QUIET_BLOCK_SHIFT = 6;
  * the sums of Δ·xⁿ (n < MOMENT_TERMS) and of (n + 1)·Δ²·xⁿ as (Δ < 0, Δ > 0) pairs.
  */
 export const MOMENT_BLOCK_SHIFT = 6;
+/** (quiet-moments.ts writes its polynomials out for 8 terms) */
 export const MOMENT_TERMS = 8;
 export const MOMENT_CENTER = 0;
 export const MOMENT_XMAX = 1;
