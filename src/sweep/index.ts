@@ -274,14 +274,22 @@ export function sweepMetadata(p: PreparedSweep, complete: boolean): Record<strin
 export async function sweepToFile(spec: SweepSpec | PreparedSweep, path: string, opts: SweepToFileOptions = {}): Promise<SweepFileResult> {
   const format = opts.format ?? formatFromPath(path);
   const { p, exec } = executorFor(spec);
+  let journaled: { rows: number; resumedFrom: number };
   try {
-    return await runToFile(p, exec, path, format, opts);
+    journaled = await runToJournal(p, exec, path, opts);
   } finally {
+    // the workers go before the file is written: their heaps and run areas would add to its peak
     await exec.close();
   }
+  const { rows, resumedFrom } = journaled;
+  const complete = rows === p.end - p.first;
+  const top = writeFromJournal(p, path, format, rows, complete, opts.top);
+  if (complete) removeResumeState(path);
+  return { rows, complete, resumedFrom, top, total: p.total, first: p.first, end: p.end, skipped: p.skipped };
 }
 
-async function runToFile(p: PreparedSweep, exec: Executor, path: string, format: ExportFormat, opts: SweepToFileOptions): Promise<SweepFileResult> {
+/** Runs what the journal beside `path` lacks into it; returns its rows and how many were there before. */
+async function runToJournal(p: PreparedSweep, exec: Executor, path: string, opts: SweepToFileOptions): Promise<{ rows: number; resumedFrom: number }> {
   const ident = { hash: p.hash, total: p.total, first: p.first, end: p.end, shard: p.shard };
   let journal: Journal;
   if (opts.resume) journal = Journal.resume(path, ident);
@@ -322,11 +330,7 @@ async function runToFile(p: PreparedSweep, exec: Executor, path: string, format:
   } finally {
     journal.close();
   }
-  const rows = journal.rows;
-  const complete = rows === runs;
-  const top = writeFromJournal(p, path, format, rows, complete, opts.top);
-  if (complete) removeResumeState(path);
-  return { rows, complete, resumedFrom, top, total: p.total, first: p.first, end: p.end, skipped: p.skipped };
+  return { rows: journal.rows, resumedFrom };
 }
 
 /** Writes the journal's `rows` rows to `path` (temp + rename) and returns the top rows. */
