@@ -7,7 +7,8 @@
 // any bar that is not quiet goes back to index.ts's full step. Every value is computed with the
 // same operations in the same order as the full step and assembly/metrics.ts, so a run gives the
 // same bits with or without this path (the property tests run both against the TypeScript
-// reference). The loop is written for what V8 makes of it: see docs/performance.md, "What made it
+// reference); the one exception is the return sums of whole blocks that quiet-moments.ts adds in
+// sweeps' metrics-only isolated runs, equal to rounding. The loop is written for what V8 makes of it: see docs/performance.md, "What made it
 // fast".
 import { bracketIndexAt } from "../brackets";
 import {
@@ -327,50 +328,51 @@ function stretch<Mode, Records>(t0: i32, end: i32, decision: i32): i32 {
         const from = t;
         let PREVV = f64x2.splat(prev);
         let TROUGH = f64x2.splat(trough);
-        // Whole mini-blocks go by the dataset's table of return moments where it has one
-        // (quiet-moments.ts), from the stretch's second bar on: the first one's previous equity
-        // can be from before the bar's fill or funding. The bars around them go in pairs.
+        // Whole blocks go by the dataset's table of return moments where the run has one
+        // (quiet-moments.ts), from the stretch's second bar on: the first bar's previous equity
+        // can be from before its fill or funding. The bars around them go in pairs.
         const k = moments ? (kWallet + kIw) / kSq - kEntry : 0;
         let pairsTo = moments ? nextMoments(t > t0 ? t : t0 + 1, stop, k) : stop;
         while (true) {
-        // (locals: V8 keeps them in registers, where it loads a global at every use)
-        const w = vW;
-        const iw = vIw;
-        const sq = vSq;
-        const entry = vEntry;
-        const one = vOne;
-        const sh = vShift;
-        for (; t + 1 < pairsTo; t += 2) {
-          const C = v128.load(markClose + (<usize>t << 3));
-          const EQ = f64x2.add(w, f64x2.add(iw, f64x2.mul(sq, f64x2.sub(C, entry))));
-          const R = f64x2.sub(f64x2.div(EQ, v128.shuffle<f64>(PREVV, EQ, 1, 2)), one);
-          const D = f64x2.sub(R, sh);
-          S1 = f64x2.add(S1, D);
-          S2 = f64x2.add(S2, f64x2.mul(D, D));
-          const LOSS = f64x2.pmin(f64x2.splat(0), R);
-          DOWN = f64x2.add(DOWN, f64x2.mul(LOSS, LOSS));
-          TROUGH = f64x2.pmin(TROUGH, EQ);
-          PREVV = EQ;
-          // integer reads keep the columns streaming without taking a float register
-          if ((t & 7) == 0) {
-            const at8 = <usize>t << 3;
-            streamSink ^= load<i64>(open + at8) ^ load<i64>(markOpen + at8) ^ load<i64>(markLow + at8) ^ load<i64>(markHigh + at8) ^ load<i64>(funding + at8);
+          // (locals: V8 keeps them in registers, where it loads a global at every use)
+          const w = vW;
+          const iw = vIw;
+          const sq = vSq;
+          const entry = vEntry;
+          const one = vOne;
+          const sh = vShift;
+          for (; t + 1 < pairsTo; t += 2) {
+            const C = v128.load(markClose + (<usize>t << 3));
+            const EQ = f64x2.add(w, f64x2.add(iw, f64x2.mul(sq, f64x2.sub(C, entry))));
+            const R = f64x2.sub(f64x2.div(EQ, v128.shuffle<f64>(PREVV, EQ, 1, 2)), one);
+            const D = f64x2.sub(R, sh);
+            S1 = f64x2.add(S1, D);
+            S2 = f64x2.add(S2, f64x2.mul(D, D));
+            const LOSS = f64x2.pmin(f64x2.splat(0), R);
+            DOWN = f64x2.add(DOWN, f64x2.mul(LOSS, LOSS));
+            TROUGH = f64x2.pmin(TROUGH, EQ);
+            PREVV = EQ;
+            // integer reads keep the columns streaming without taking a float register
+            if ((t & 7) == 0) {
+              const at8 = <usize>t << 3;
+              streamSink ^= load<i64>(open + at8) ^ load<i64>(markOpen + at8) ^ load<i64>(markLow + at8) ^ load<i64>(markHigh + at8) ^ load<i64>(funding + at8);
+            }
           }
-        }
-        if (pairsTo >= stop) break;
-        // the block from pairsTo: its sums, its trough and its last equity
-        momentBlock(pairsTo, k, kSq > 0);
-        const n = <f64>(1 << MOMENT_BLOCK_SHIFT);
-        const s1 = momentSum - n * kShift;
-        const s2 = momentSquares - 2 * kShift * momentSum + n * kShift * kShift;
-        S1 = f64x2.replace_lane(S1, 0, f64x2.extract_lane(S1, 0) + s1);
-        S2 = f64x2.replace_lane(S2, 0, f64x2.extract_lane(S2, 0) + s2);
-        DOWN = f64x2.replace_lane(DOWN, 0, f64x2.extract_lane(DOWN, 0) + momentDown);
-        const worst = kSq > 0 ? momentLow : momentHigh;
-        TROUGH = f64x2.pmin(TROUGH, f64x2.splat(kWallet + (kIw + kSq * (worst - kEntry))));
-        PREVV = f64x2.splat(kWallet + (kIw + kSq * (momentLast - kEntry)));
-        t = pairsTo + (1 << MOMENT_BLOCK_SHIFT);
-        pairsTo = nextMoments(t, stop, k);
+          if (pairsTo >= stop) break;
+          // the block from pairsTo: its sums (into the even lanes: only their totals matter), its
+          // trough and its last bar's equity, by the same formula as the lanes'
+          momentBlock(pairsTo, k, kSq > 0);
+          const n = <f64>(1 << MOMENT_BLOCK_SHIFT);
+          const s1 = momentSum - n * kShift;
+          const s2 = momentSquares - 2 * kShift * momentSum + n * kShift * kShift;
+          S1 = f64x2.replace_lane(S1, 0, f64x2.extract_lane(S1, 0) + s1);
+          S2 = f64x2.replace_lane(S2, 0, f64x2.extract_lane(S2, 0) + s2);
+          DOWN = f64x2.replace_lane(DOWN, 0, f64x2.extract_lane(DOWN, 0) + momentDown);
+          const worst = kSq > 0 ? momentLow : momentHigh;
+          TROUGH = f64x2.pmin(TROUGH, f64x2.splat(kWallet + (kIw + kSq * (worst - kEntry))));
+          PREVV = f64x2.splat(kWallet + (kIw + kSq * (momentLast - kEntry)));
+          t = pairsTo + (1 << MOMENT_BLOCK_SHIFT);
+          pairsTo = nextMoments(t, stop, k);
         }
         if (t != from) {
           prev = f64x2.extract_lane(PREVV, 1);
