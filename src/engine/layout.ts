@@ -226,7 +226,7 @@ export const WHERE_INTRABAR = 1;
  */
 export const BATCH_MAX_WINDOWS = 1024;
 export const BATCH_MAX_SETS = 1024;
-export const BATCH_LIST_ENTRIES = 2_097_152;
+export const BATCH_LIST_ENTRIES = 4_194_304;
 /** Bars per row of averages: every window's row of a stretch of bars stays in the L2 cache. */
 export const BATCH_ROW = 256;
 /** Bars per block of a row whose extremes let a set skip the block (log2 in BATCH_BLOCK_SHIFT). */

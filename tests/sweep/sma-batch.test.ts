@@ -94,10 +94,10 @@ describe('sma-cross batch', () => {
   });
 
   it('runChunk: batched sweep rows equal per-run backtests, overflowing sets included', () => {
-    const candles = synthesize({ symbols: ['BTCUSDT'], bars: 6_000, interval: '1m', seed: 9 });
-    // the first 4,500 bars zigzag, so (1, 2) changes more often than its share of a 512-set batch
+    const candles = synthesize({ symbols: ['BTCUSDT'], bars: 11_000, interval: '1m', seed: 9 });
+    // the first 9,000 bars zigzag, so (1, 2) changes more often than its share of a 512-set batch
     const close = candles.symbols[0]!.close;
-    for (let t = 0; t < 4_500; t++) close[t] = t % 2 === 0 ? close[4_500]! : close[4_500]! * 1.001;
+    for (let t = 0; t < 9_000; t++) close[t] = t % 2 === 0 ? close[9_000]! : close[9_000]! * 1.001;
     const prepared = prepareSweep({
       data: candles,
       strategy: 'sma-cross',
