@@ -68,6 +68,8 @@ function findBracket(notional: f64): void {
     bracketCum = -pget(0, P_MM_FIXED);
     return;
   }
+  // the bracket of the last stretch, while the notional stays in it (resetQuiet empties it)
+  if (notional >= bracketLo && notional < bracketHi) return;
   const table = S.tablePtr(0);
   const rows = S.tableRows(0);
   const k = bracketIndexAt(table, rows, notional);
@@ -120,6 +122,8 @@ export function resetQuiet(): void {
   changeCount = changes != 0 ? <i32>S.sym(0, S_CHANGE_COUNT) : 0;
   changeAt = 0;
   opened = -1;
+  bracketLo = Infinity;
+  bracketHi = -Infinity;
   moments = momentsReset();
   decisionFound = -1;
   scannedTo = 0;
@@ -214,7 +218,8 @@ export function quietBars(t0: i32): i32 {
   if (side == 0) return S.records ? stretch<u8, bool>(t0, end, decision) : stretch<u8, void>(t0, end, decision);
   const qty = pget(0, P_QTY);
   findBracket(qty * at(colPtr(0, S_MARK_CLOSE), t0));
-  end = closeLeaveBar(t0, end, qty, bracketLo, bracketHi);
+  // (an isolated metrics-only stretch keeps its closes inside the bracket itself: one search less)
+  if (S.records || !S.isolated) end = closeLeaveBar(t0, end, qty, bracketLo, bracketHi);
   if (S.records) return S.isolated ? stretch<u16, bool>(t0, end, decision) : stretch<u32, bool>(t0, end, decision);
   return S.isolated ? stretch<u16, void>(t0, end, decision) : stretch<u32, void>(t0, end, decision);
 }
@@ -286,6 +291,10 @@ function stretch<Mode, Records>(t0: i32, end: i32, decision: i32): i32 {
   // The lowest equity since the peak last rose: for a fixed peak, 1 − E / peak is largest there.
   let trough: f64 = Infinity;
 
+  // The bracket's closes, moved inward by 1e-12 (far beyond the rounding of qty × close): a close
+  // between them keeps the notional in the bracket; the one-bar path tests the others exactly.
+  const priceLo = !ISOLATED || RECORDS || bracketLo == -Infinity ? -Infinity : (bracketLo / kQty) * (1 + 1e-12);
+  const priceHi = !ISOLATED || RECORDS || bracketHi == Infinity ? Infinity : (bracketHi / kQty) * (1 - 1e-12);
   if (ISOLATED && !RECORDS) {
     vW = f64x2.splat(kWallet);
     vIw = f64x2.splat(kIw);
@@ -322,9 +331,11 @@ function stretch<Mode, Records>(t0: i32, end: i32, decision: i32): i32 {
       if ((t & 1) == 0 && t + 1 < segEnd) {
         isolatedFixedRange(kWallet, kIw, kSq, kEntry, kRatioBar, bracketMmr, bracketCum);
         isolatedRange(peak);
-        // the pairs before the first close outside the range: the loop itself tests nothing, which
-        // leaves V8 the registers for all its lanes
-        const stop = closeLeaveBar(t, segEnd, 1, rangeLo, rangeHi);
+        // the pairs before the first close outside the range and the bracket: the loop itself
+        // tests nothing, which leaves V8 the registers for all its lanes
+        const lo = rangeLo > priceLo ? rangeLo : priceLo;
+        const hi = rangeHi < priceHi ? rangeHi : priceHi;
+        const stop = closeLeaveBar(t, segEnd, 1, lo, hi);
         const from = t;
         let PREVV = f64x2.splat(prev);
         let TROUGH = f64x2.splat(trough);
@@ -459,7 +470,9 @@ function stretch<Mode, Records>(t0: i32, end: i32, decision: i32): i32 {
     if (OPEN) {
       const c = at(markClose, t);
       const upnl = kSq * (c - kEntry);
-      // the notional stays in the bracket: quietBars ended the stretch before it leaves
+      // the notional stays in the bracket: quietBars ended the stretch before it leaves, but for
+      // an isolated metrics-only stretch, which stops here
+      if (ISOLATED && !RECORDS && <i32>(kQty * c < bracketLo) | <i32>(kQty * c >= bracketHi)) break;
       const m = kQty * c * bracketMmr - bracketCum;
       if (ISOLATED) {
         const margin = kIw + upnl;

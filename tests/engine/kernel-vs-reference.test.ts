@@ -358,6 +358,7 @@ describe('kernel vs reference', () => {
       hold: 1,
     };
     const session = new KernelSession(candles);
+    const summing = new KernelSession(candles, { moments: true });
     const markClose = candles.symbols[0]!.mark!.close;
     let crossings = 0;
     for (const mode of ['isolated', 'cross'] as const) {
@@ -365,6 +366,11 @@ describe('kernel vs reference', () => {
       const ref = runReference(spec, candles, targets);
       const diff = differences(session.run(spec, targets), ref);
       if (diff.length > 0) throw new Error(`${mode}:\n${diff.join('\n')}`);
+      // metrics only: an isolated stretch then keeps its closes inside the bracket itself, and a
+      // sweep session also sums whole blocks of returns from its table
+      const metricsOnly = { ...spec, records: false };
+      expect(metricDifferences(session.run(metricsOnly, targets).metrics, ref.metrics), mode).toEqual([]);
+      expect(metricDifferences(summing.run(metricsOnly, targets).metrics, ref.metrics, true), mode).toEqual([]);
       // bars where the held notional moves across the 50,000 floor
       for (const trade of ref.trades!) {
         const from = candles.time.indexOf(trade.entryTime);
