@@ -17,14 +17,14 @@
 // everything else stay exact.
 import {
   MOMENT_BLOCK_F64,
-  MOMENT_BLOCK_SHIFT,
   MOMENT_CENTER,
-  MOMENT_HIGH,
   MOMENT_LAST,
-  MOMENT_LOW,
   MOMENT_SUMS,
   MOMENT_TERMS,
   MOMENT_XMAX,
+  QUIET_BLOCK_SHIFT,
+  S_BLOCK_CLOSE_HIGH,
+  S_BLOCK_CLOSE_LOW,
   S_MOMENTS,
 } from "../../src/engine/layout";
 import { colPtr } from "./state";
@@ -40,12 +40,16 @@ export let momentLow: f64 = 0;
 export let momentHigh: f64 = 0;
 export let momentLast: f64 = 0;
 
-/** The run's table (0: none). */
+/** The run's table (0: none), and the dataset's per-block lowest and highest closes. */
 let table: usize = 0;
+let blockLows: usize = 0;
+let blockHighs: usize = 0;
 
 /** Reads the run's table (symbol 0's) once per run; returns whether there is one. */
 export function momentsReset(): bool {
   table = colPtr(0, S_MOMENTS);
+  blockLows = colPtr(0, S_BLOCK_CLOSE_LOW);
+  blockHighs = colPtr(0, S_BLOCK_CLOSE_HIGH);
   return table != 0;
 }
 
@@ -56,7 +60,7 @@ export function momentsReset(): bool {
 
 // @ts-ignore: decorator
 @inline function blockAt(t: i32): usize {
-  return table + (<usize>((t >> MOMENT_BLOCK_SHIFT) * MOMENT_BLOCK_F64) << 3);
+  return table + (<usize>((t >> QUIET_BLOCK_SHIFT) * MOMENT_BLOCK_F64) << 3);
 }
 
 /**
@@ -64,7 +68,7 @@ export function momentsReset(): bool {
  * position with K, else `stop`.
  */
 export function nextMoments(from: i32, stop: i32, k: f64): i32 {
-  const size = 1 << MOMENT_BLOCK_SHIFT;
+  const size = 1 << QUIET_BLOCK_SHIFT;
   let a = (from + size - 1) & ~(size - 1);
   for (; a + size <= stop; a += size) {
     const base = blockAt(a);
@@ -100,7 +104,8 @@ export function momentBlock(a: i32, k: f64, long: bool): void {
   const up = f64x2.extract_lane(squares, 1) * u2;
   momentSquares = down + up;
   momentDown = long ? down : up;
-  momentLow = field(base, MOMENT_LOW);
-  momentHigh = field(base, MOMENT_HIGH);
+  const block = <usize>(a >> QUIET_BLOCK_SHIFT) << 3;
+  momentLow = load<f64>(blockLows + block);
+  momentHigh = load<f64>(blockHighs + block);
   momentLast = field(base, MOMENT_LAST);
 }

@@ -8,8 +8,8 @@
 // same operations in the same order as the full step and assembly/metrics.ts, so a run gives the
 // same bits with or without this path (the property tests run both against the TypeScript
 // reference); the one exception is the return sums of whole blocks that quiet-moments.ts adds in
-// sweeps' metrics-only isolated runs, equal to rounding. The loop is written for what V8 makes of it: see docs/performance.md, "What made it
-// fast".
+// sweeps' metrics-only isolated runs, equal to rounding. The loop is written for what V8 makes of
+// it: see docs/performance.md, "What made it fast".
 import { bracketIndexAt } from "../brackets";
 import {
   BR_CUM,
@@ -17,7 +17,6 @@ import {
   BR_MMR,
   BRACKET_FIELDS,
   METRICS_BLOCK,
-  MOMENT_BLOCK_SHIFT,
   P_ENTRY,
   P_IW,
   P_LAST_TARGET,
@@ -25,6 +24,7 @@ import {
   P_MM_FIXED,
   P_QTY,
   P_SIDE,
+  QUIET_BLOCK_SHIFT,
   S_CHANGE_COUNT,
   S_CHANGES,
   S_FUNDING,
@@ -85,7 +85,7 @@ function findBracket(notional: f64): void {
   return load<i32>(ptr + (<usize>t << 2));
 }
 
-// The lazy search for the next bar whose target changes (index.ts stepBar's step 6): a decision
+// The lazy search for the next bar whose target changes (index.ts stepClose's step 6): a decision
 // bar found ahead and not reached yet, and how far the bars are known to hold none. The last
 // target only changes at such a bar, so what a search learned stays true until it is reached.
 let decisionFound: i32 = -1;
@@ -185,7 +185,8 @@ function nextDecision(t0: i32, limit: i32): i32 {
  * Runs the quiet bars from t0 on and returns the first bar it did not run (t0 when bar t0 is not
  * quiet). A bar whose new target is decided at its close is run too, the order queued, and the
  * stretch ends after it. Stops before the last bar (it closes the position), before a funding
- * event, an isolated liquidation or a bracket change.
+ * event, an isolated liquidation or a bracket change (an isolated metrics-only stretch finds that
+ * one itself).
  *
  * A bar t0 with a fill or a funding event opens a stretch: its open's steps run here (the same
  * functions as the full step's), and the stretch marks it. Without the full step's marking and
@@ -253,7 +254,8 @@ let vOne: v128 = f64x2.splat(0);
  * The loop, specialised at compile time by `Mode` (u8 flat, u16 an isolated position, u32 a cross
  * position) and by `Records` (bool writes the equity records, void does not), so each version
  * holds only its own work. quietBars has already ended the stretch where the close notional
- * leaves its bracket; a cross position's adverse extreme leaving it ends the stretch here.
+ * leaves its bracket, but for an isolated metrics-only stretch, which stops at that bar itself; a
+ * cross position's adverse extreme leaving it ends the stretch here.
  */
 function stretch<Mode, Records>(t0: i32, end: i32, decision: i32): i32 {
   const OPEN = sizeof<Mode>() > 1;
@@ -373,7 +375,7 @@ function stretch<Mode, Records>(t0: i32, end: i32, decision: i32): i32 {
           // the block from pairsTo: its sums (into the even lanes: only their totals matter), its
           // trough and its last bar's equity, by the same formula as the lanes'
           momentBlock(pairsTo, k, kSq > 0);
-          const n = <f64>(1 << MOMENT_BLOCK_SHIFT);
+          const n = <f64>(1 << QUIET_BLOCK_SHIFT);
           const s1 = momentSum - n * kShift;
           const s2 = momentSquares - 2 * kShift * momentSum + n * kShift * kShift;
           S1 = f64x2.replace_lane(S1, 0, f64x2.extract_lane(S1, 0) + s1);
@@ -382,7 +384,7 @@ function stretch<Mode, Records>(t0: i32, end: i32, decision: i32): i32 {
           const worst = kSq > 0 ? momentLow : momentHigh;
           TROUGH = f64x2.pmin(TROUGH, f64x2.splat(kWallet + (kIw + kSq * (worst - kEntry))));
           PREVV = f64x2.splat(kWallet + (kIw + kSq * (momentLast - kEntry)));
-          t = pairsTo + (1 << MOMENT_BLOCK_SHIFT);
+          t = pairsTo + (1 << QUIET_BLOCK_SHIFT);
           pairsTo = nextMoments(t, stop, k);
         }
         if (t != from) {

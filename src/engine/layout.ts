@@ -137,20 +137,18 @@ export const SYM_FIELDS = 18;
 export const QUIET_BLOCK_SHIFT = 6;
 
 /**
- * Return moments of each block of 2^MOMENT_BLOCK_SHIFT bars (assembly/engine/quiet-moments.ts,
- * which explains them), MOMENT_BLOCK_F64 f64 per block: its center, max |x|, lowest, highest and
- * last MP close, then, for its bars t (c the MP close, Δ = c[t] − c[t−1], x = c[t−1] − center),
- * the sums of Δ·xⁿ (n < MOMENT_TERMS) and of (n + 1)·Δ²·xⁿ as (Δ < 0, Δ > 0) pairs.
+ * Return moments of each QUIET_BLOCK of bars (assembly/engine/quiet-moments.ts, which explains
+ * them), MOMENT_BLOCK_F64 f64 per block: its center, max |x| and last MP close, then, for its
+ * bars t (c the MP close, Δ = c[t] − c[t−1], x = c[t−1] − center), the sums of Δ·xⁿ
+ * (n < MOMENT_TERMS) and of (n + 1)·Δ²·xⁿ as (Δ < 0, Δ > 0) pairs. (The block's lowest and
+ * highest close are S_BLOCK_CLOSE_LOW / S_BLOCK_CLOSE_HIGH.)
  */
-export const MOMENT_BLOCK_SHIFT = 6;
 /** (quiet-moments.ts writes its polynomials out for 8 terms) */
 export const MOMENT_TERMS = 8;
 export const MOMENT_CENTER = 0;
 export const MOMENT_XMAX = 1;
-export const MOMENT_LOW = 2;
-export const MOMENT_HIGH = 3;
-export const MOMENT_LAST = 4;
-export const MOMENT_SUMS = 5;
+export const MOMENT_LAST = 2;
+export const MOMENT_SUMS = 3;
 export const MOMENT_BLOCK_F64 = MOMENT_SUMS + 3 * MOMENT_TERMS;
 
 /** Position state in the scratch block; P_SIDE..P_FUNDING are cleared when a trade closes. */

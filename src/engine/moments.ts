@@ -2,25 +2,23 @@
 // sweep, read by assembly/engine/quiet-moments.ts, where the series they feed is explained.
 import {
   MOMENT_BLOCK_F64,
-  MOMENT_BLOCK_SHIFT,
   MOMENT_CENTER,
-  MOMENT_HIGH,
   MOMENT_LAST,
-  MOMENT_LOW,
   MOMENT_SUMS,
   MOMENT_TERMS,
   MOMENT_XMAX,
+  QUIET_BLOCK_SHIFT,
 } from './layout.js';
 
 /** f64 slots of the table for `nBars` bars. */
 export function momentSlots(nBars: number): number {
-  return Math.ceil(nBars / (1 << MOMENT_BLOCK_SHIFT)) * MOMENT_BLOCK_F64;
+  return Math.ceil(nBars / (1 << QUIET_BLOCK_SHIFT)) * MOMENT_BLOCK_F64;
 }
 
 /** Writes the table of the MP closes `close` at f64 slot `at` of `v`. */
 export function fillMoments(v: Float64Array, at: number, close: Float64Array): void {
   const n = close.length;
-  const size = 1 << MOMENT_BLOCK_SHIFT;
+  const size = 1 << QUIET_BLOCK_SHIFT;
   for (let b = 0; b * size < n; b++) {
     const base = at + b * MOMENT_BLOCK_F64;
     const from = b * size;
@@ -28,20 +26,13 @@ export function fillMoments(v: Float64Array, at: number, close: Float64Array): v
     // the center of the block's previous closes (bar 0 has none: its Δ and x are 0)
     let lo = Infinity;
     let hi = -Infinity;
-    let cLo = Infinity;
-    let cHi = -Infinity;
-    for (let t = from; t < to; t++) {
-      cLo = Math.min(cLo, close[t]!);
-      cHi = Math.max(cHi, close[t]!);
-      if (t === 0) continue;
+    for (let t = Math.max(1, from); t < to; t++) {
       lo = Math.min(lo, close[t - 1]!);
       hi = Math.max(hi, close[t - 1]!);
     }
     const center = lo <= hi ? (lo + hi) / 2 : close[0]!;
     v[base + MOMENT_CENTER] = center;
     v[base + MOMENT_XMAX] = lo <= hi ? Math.max(hi - center, center - lo) : 0;
-    v[base + MOMENT_LOW] = cLo;
-    v[base + MOMENT_HIGH] = cHi;
     v[base + MOMENT_LAST] = close[to - 1]!;
     const sums = base + MOMENT_SUMS;
     v.fill(0, sums, sums + 3 * MOMENT_TERMS);

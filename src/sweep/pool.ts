@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { Piscina } from 'piscina';
 import type { GridSpec } from './grid.js';
 import { candlesFromShared, type SharedCandles } from './shared-candles.js';
-import { baseSpecs, createEngineShare, createTaskState, needsStrategyColumns, runChunk, type SweepSettings, type TaskState } from './task.js';
+import { baseSpecs, createEngineShare, createTaskState, runChunk, type SweepSettings, type TaskState } from './task.js';
 import type { WorkerInit } from './worker.js';
 
 /** Called with consecutive chunks in index order: runs [first, first + count) and their metrics. */
@@ -94,9 +94,6 @@ export function startWorkers(workers: number): Piscina | null {
   });
 }
 
-/** Tells executors apart, so that a worker rebuilds its state for a new one (workers.ts). */
-let executors = 0;
-
 /**
  * Runs chunks of the grid on `workers` threads (`started`: threads from startWorkers(workers),
  * which the executor then owns and closes), or in the calling thread for 0.
@@ -114,9 +111,9 @@ export function createExecutor(grid: GridSpec, settings: SweepSettings, candles:
     };
   }
   // the candles in kernel memory once for all workers (each worker only adds its run area)
-  const engine = createEngineShare(candlesFromShared(candles), workers, needsStrategyColumns(grid));
+  const engine = createEngineShare(candlesFromShared(candles), workers, grid);
   // (a few hundred bytes per task: the memories are shared, not copied)
-  const init: WorkerInit = { id: ++executors, grid, settings, candles, engine, specs: baseSpecs(grid, settings) };
+  const init: WorkerInit = { grid, settings, candles, engine, specs: baseSpecs(grid, settings) };
   const pool = started ?? startWorkers(workers)!;
   return {
     workers,

@@ -3,7 +3,7 @@
 // Float64Array (row-major, METRIC_NAMES order). Worker threads are thin shells around it, and
 // tests call it in-process.
 import type { Candles } from '../data/schema.js';
-import { computedInKernel, KernelSession } from '../engine/kernel.js';
+import { computedInKernel, KernelSession, type KernelSessionOptions } from '../engine/kernel.js';
 import { BATCH_MAX_SETS, PAGE } from '../engine/layout.js';
 import { createMemory } from '../engine/wasm.js';
 import { buildRunSpec, CLI_FLAGS, type AccountSettings } from '../engine/runspec.js';
@@ -54,36 +54,39 @@ export interface EngineShare {
   /** Int32Array over a SharedArrayBuffer: [0] = next free run area. */
   claims: Int32Array;
   areas: number;
-  /** The sessions keep the columns of KernelSession.computeTargets (needsStrategyColumns). */
-  strategyColumns: boolean;
+  /** What every session on the memory keeps (sessionOptions). */
+  options: SweepSessionOptions;
 }
 
-/** Whether a sweep's tasks compute targets in the kernel from candles (sma-cross batches included). */
-export function needsStrategyColumns(grid: GridSpec): boolean {
-  return computedInKernel(grid.strategy);
+export type SweepSessionOptions = Pick<KernelSessionOptions, 'batch' | 'strategyColumns' | 'moments'>;
+
+/** What a sweep's kernel sessions keep besides the candles, from its grid. */
+export function sessionOptions(grid: GridSpec): SweepSessionOptions {
+  return {
+    batch: true,
+    // columns for the targets the kernel computes from candles (sma-cross batches included)
+    strategyColumns: computedInKernel(grid.strategy),
+    // the table of return moments serves only metrics-only isolated runs of one symbol
+    moments: grid.margins.includes('isolated') && grid.symbolGroups.some((g) => g.length === 1),
+  };
 }
 
 /** Lays the candles into a new shared kernel memory with `areas` run areas (main thread). */
-export function createEngineShare(candles: Candles, areas: number, strategyColumns = true): EngineShare {
+export function createEngineShare(candles: Candles, areas: number, grid: GridSpec): EngineShare {
   const memory = createMemory(PAGE);
+  const options = sessionOptions(grid);
   // the filling session takes the area after the workers' ones, which sizes the memory for all
-  new KernelSession(candles, { shared: { memory, area: areas, fill: true }, batch: true, strategyColumns });
-  return { memory, claims: new Int32Array(new SharedArrayBuffer(4)), areas, strategyColumns };
+  new KernelSession(candles, { ...options, shared: { memory, area: areas, fill: true } });
+  return { memory, claims: new Int32Array(new SharedArrayBuffer(4)), areas, options };
 }
 
-function sessionFor(candles: Candles, share: EngineShare | undefined): KernelSession {
+function sessionFor(candles: Candles, grid: GridSpec, share: EngineShare | undefined): KernelSession {
   if (share) {
     const area = Atomics.add(share.claims, 0, 1);
-    if (area < share.areas) {
-      return new KernelSession(candles, {
-        shared: { memory: share.memory, area, fill: false },
-        batch: true,
-        strategyColumns: share.strategyColumns,
-      });
-    }
+    if (area < share.areas) return new KernelSession(candles, { ...share.options, shared: { memory: share.memory, area, fill: false } });
   }
   // in-process, or a replacement thread beyond the areas: a private copy
-  return new KernelSession(candles, { batch: true });
+  return new KernelSession(candles, sessionOptions(grid));
 }
 
 /** One kernel session on the candles (built once per worker), ready for any chunk of the grid. */
@@ -105,7 +108,7 @@ export function createTaskState(
   return {
     grid,
     candles,
-    session: sessionFor(candles, share),
+    session: sessionFor(candles, grid, share),
     specs,
     columns,
     lastKey: -1,

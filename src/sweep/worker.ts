@@ -1,7 +1,7 @@
 // The worker thread: a thin shell around runChunk. The task state (a kernel instance on the
-// sweep's shared memory, in a run area of its own) is built on the executor's first task and
-// reused. The sweep's data comes with every task, not as workerData, so that the threads can
-// start before the sweep is prepared (pool.ts startWorkers).
+// sweep's shared memory, in a run area of its own) is built on the first task and reused: a pool
+// serves one executor. The sweep's data comes with every task, not as workerData, so that the
+// threads can start before the sweep is prepared (pool.ts startWorkers).
 import { move } from 'piscina';
 import { candlesFromShared, type SharedCandles } from './shared-candles.js';
 import { createTaskState, runChunk, type EngineShare, type SweepSettings, type TaskState } from './task.js';
@@ -9,8 +9,6 @@ import type { GridSpec } from './grid.js';
 import type { RunSpec } from '../engine/types.js';
 
 export interface WorkerInit {
-  /** The executor's number: a new one means new data. */
-  id: number;
   grid: GridSpec;
   settings: SweepSettings;
   candles: SharedCandles;
@@ -20,12 +18,8 @@ export interface WorkerInit {
 }
 
 let state: TaskState | null = null;
-let stateOf = 0;
 
 export default function task({ first, count, init }: { first: number; count: number; init: WorkerInit }): Float64Array {
-  if (!state || stateOf !== init.id) {
-    state = createTaskState(init.grid, init.settings, candlesFromShared(init.candles), init.engine, init.specs);
-    stateOf = init.id;
-  }
+  state ??= createTaskState(init.grid, init.settings, candlesFromShared(init.candles), init.engine, init.specs);
   return move(runChunk(state, first, count)) as Float64Array;
 }

@@ -104,7 +104,7 @@ describe('sweep', () => {
 
   it('sessions on one shared kernel memory read the same candles and run in their own areas', async () => {
     const c = candlesFromShared(prepared.candles);
-    const share = createEngineShare(c, 2);
+    const share = createEngineShare(c, 2, prepared.grid);
     const bytes = share.memory.buffer.byteLength;
     const a = createTaskState(prepared.grid, prepared.settings, c, share);
     const b = createTaskState(prepared.grid, prepared.settings, c, share);
