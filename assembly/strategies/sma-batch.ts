@@ -271,7 +271,8 @@ function scan(
 }
 
 /** The weight after bar t (smaCross's comparisons), its change recorded. */
-function decide(fastRow: usize, slowRow: usize, w: f64, k: i32, t: i32, countPtr: usize, listPtr: usize, cap: i32): f64 {
+// @ts-ignore: decorator
+@inline function decide(fastRow: usize, slowRow: usize, w: f64, k: i32, t: i32, countPtr: usize, listPtr: usize, cap: i32): f64 {
   const a = f64At(fastRow, t);
   const b = f64At(slowRow, t);
   const next = gt(a, b) ? 1 : gt(b, a) ? -1 : w;
