@@ -108,7 +108,7 @@ async function main(): Promise<number> {
     );
     if (child.status !== 0) throw new Error(`W2 child failed (${child.status}): ${child.stderr}`);
     w2 = JSON.parse(child.stdout.trim().split('\n').pop()!) as Record<string, unknown>;
-    log(`  W2 ${w2.mode}: ${Number(w2.wallMs).toFixed(0)} ms wall, ${si(Number(w2.barStepsPerSec))} bar-steps/s, peak RSS ${Number(w2.maxRssMB).toFixed(0)} MB`);
+    log(`  W2 ${w2.mode}: ${Number(w2.wallMs).toFixed(0)} ms wall (${Number(w2.cpuMs).toFixed(0)} ms CPU), ${si(Number(w2.barStepsPerSec))} bar-steps/s, peak RSS ${Number(w2.maxRssMB).toFixed(0)} MB`);
   }
 
   if (want('W3')) {

@@ -54,6 +54,8 @@ interface Checked {
 interface Outcome {
   rows: number;
   wallMs: number;
+  /** CPU time of the sweeping process over the sweep, all threads. */
+  cpuMs: number;
   maxRssMB: number;
   checked: Checked[];
 }
@@ -68,13 +70,15 @@ async function sweepHere(): Promise<Outcome> {
   const want = new Set(checkAt);
   const checked: Checked[] = [];
   const t0 = performance.now();
+  const cpu0 = process.cpuUsage();
   let rows = 0;
   for await (const row of sweep({ ...sweepSpec, data: candles })) {
     rows++;
     if (want.has(row.run)) checked.push({ run: row.run, params: row.params as Record<string, number>, metrics: row.metrics });
   }
   const wallMs = performance.now() - t0;
-  return { rows, wallMs, maxRssMB: process.resourceUsage().maxRSS / 1024, checked };
+  const cpu = process.cpuUsage(cpu0);
+  return { rows, wallMs, cpuMs: (cpu.user + cpu.system) / 1000, maxRssMB: process.resourceUsage().maxRSS / 1024, checked };
 }
 
 function sweepInPlainNode(): Outcome {
@@ -85,7 +89,7 @@ function sweepInPlainNode(): Outcome {
   return JSON.parse(child.stdout.trim().split('\n').pop()!, reviver) as Outcome;
 }
 
-const { rows, wallMs, maxRssMB, checked } = inProcess ? await sweepHere() : sweepInPlainNode();
+const { rows, wallMs, cpuMs, maxRssMB, checked } = inProcess ? await sweepHere() : sweepInPlainNode();
 
 // the reference runs on candles of this process: the gate also checks the sweep saw the same data
 const candles = benchCandles(['BTCUSDT'], bars);
@@ -120,6 +124,7 @@ process.stdout.write(
     // worker.js: compiled dist/ (what users run); worker-shim.mjs: TypeScript through tsx
     workerModule,
     wallMs,
+    cpuMs,
     barStepsPerSec: (sets * bars) / (wallMs / 1000),
     maxRssMB,
     gate: { ok: gateOk, checked: checked.length, difference },
