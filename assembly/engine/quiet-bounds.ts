@@ -96,18 +96,24 @@ let fixedSq: f64 = NaN;
 let fixedEntry: f64 = NaN;
 let fixedMmr: f64 = NaN;
 let fixedCum: f64 = NaN;
+let fixedBracketLo: f64 = NaN;
+let fixedBracketHi: f64 = NaN;
 /** 1 / fixedSq. */
 let invSq: f64 = 0;
+/** K = (wallet + IW) / sq − entry of the last isolatedFixedRange position (quiet-moments.ts), by the reciprocal. */
+export let fixedK: f64 = 0;
 
 /**
- * The bounds from equity > 0 and the ratio bar for a position (free wallet, isolated wallet,
- * side × qty, entry) whose notional's bracket line is (mmr, cum); kept from the last call when
- * nothing changed.
+ * The bounds from equity > 0, the ratio bar and the notional's bracket [bracketLo, bracketHi)
+ * (line mmr, cum) for a position (free wallet, isolated wallet, side × qty, entry); kept from the
+ * last call when nothing changed.
  */
-export function isolatedFixedRange(wallet: f64, iw: f64, sq: f64, entry: f64, ratioBar: f64, mmr: f64, cum: f64): void {
+export function isolatedFixedRange(
+  wallet: f64, iw: f64, sq: f64, entry: f64, ratioBar: f64, mmr: f64, cum: f64, bracketLo: f64, bracketHi: f64,
+): void {
   if (
     ratioBar == fixedRatioBar && wallet == fixedWallet && iw == fixedIw && sq == fixedSq &&
-    entry == fixedEntry && mmr == fixedMmr && cum == fixedCum
+    entry == fixedEntry && mmr == fixedMmr && cum == fixedCum && bracketLo == fixedBracketLo && bracketHi == fixedBracketHi
   ) return;
   fixedRatioBar = ratioBar;
   fixedWallet = wallet;
@@ -116,6 +122,8 @@ export function isolatedFixedRange(wallet: f64, iw: f64, sq: f64, entry: f64, ra
   fixedEntry = entry;
   fixedMmr = mmr;
   fixedCum = cum;
+  fixedBracketLo = bracketLo;
+  fixedBracketHi = bracketHi;
   rangePeak = NaN;
   const qty = Math.abs(sq);
   // (reciprocals: their extra rounding is far inside the 1e-12 margins)
@@ -125,8 +133,14 @@ export function isolatedFixedRange(wallet: f64, iw: f64, sq: f64, entry: f64, ra
   // equity > 0
   const c0 = entry - (wallet + iw) * invSq;
   const s0 = 1e-12 * ((Math.abs(wallet) + Math.abs(iw)) * Math.abs(invSq) + Math.abs(entry) + Math.abs(c0));
+  fixedK = -c0;
   if (sq > 0) lo = c0 + s0;
   else hi = c0 - s0;
+  // the bracket's closes, moved inward by 1e-12 (far beyond the rounding of qty × close and of
+  // the reciprocal): the one-bar path tests the notional of the others exactly
+  const invQty = Math.abs(invSq);
+  if (bracketLo > -Infinity && bracketLo * invQty * (1 + 1e-12) > lo) lo = bracketLo * invQty * (1 + 1e-12);
+  if (bracketHi < Infinity && bracketHi * invQty * (1 - 1e-12) < hi) hi = bracketHi * invQty * (1 - 1e-12);
   // MM ≤ ratioBar × margin: (q·mmr − rb·sq)·C ≤ cum + rb·iw − rb·sq·entry
   const rb = ratioBar;
   const alpha = qty * mmr - rb * sq;

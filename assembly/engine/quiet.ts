@@ -41,7 +41,7 @@ import * as S from "./state";
 import { queueTarget } from "./account";
 import { stepOpen } from "./bar-open";
 import { colPtr, pget } from "./state";
-import { closeLeaveBar, isolatedFixedRange, isolatedLiquidationBar, isolatedRange, rangeHi, rangeLo } from "./quiet-bounds";
+import { closeLeaveBar, fixedK, isolatedFixedRange, isolatedLiquidationBar, isolatedRange, rangeHi, rangeLo } from "./quiet-bounds";
 import { momentBlock, momentDown, momentHigh, momentLast, momentLow, momentSquares, momentSum, momentsReset, nextMoments } from "./quiet-moments";
 
 /** Where the stretch's cache-warming reads go, so that they are not optimised away. */
@@ -293,10 +293,6 @@ function stretch<Mode, Records>(t0: i32, end: i32, decision: i32): i32 {
   // The lowest equity since the peak last rose: for a fixed peak, 1 − E / peak is largest there.
   let trough: f64 = Infinity;
 
-  // The bracket's closes, moved inward by 1e-12 (far beyond the rounding of qty × close): a close
-  // between them keeps the notional in the bracket; the one-bar path tests the others exactly.
-  const priceLo = !ISOLATED || RECORDS || bracketLo == -Infinity ? -Infinity : (bracketLo / kQty) * (1 + 1e-12);
-  const priceHi = !ISOLATED || RECORDS || bracketHi == Infinity ? Infinity : (bracketHi / kQty) * (1 - 1e-12);
   if (ISOLATED && !RECORDS) {
     vW = f64x2.splat(kWallet);
     vIw = f64x2.splat(kIw);
@@ -331,20 +327,18 @@ function stretch<Mode, Records>(t0: i32, end: i32, decision: i32): i32 {
       // Two bars at once (an even one and the next) while both closes are inside the plain range:
       // every lane does the one-bar operations below in the same order, so the bits are the same.
       if ((t & 1) == 0 && t + 1 < segEnd) {
-        isolatedFixedRange(kWallet, kIw, kSq, kEntry, kRatioBar, bracketMmr, bracketCum);
+        isolatedFixedRange(kWallet, kIw, kSq, kEntry, kRatioBar, bracketMmr, bracketCum, bracketLo, bracketHi);
         isolatedRange(peak);
-        // the pairs before the first close outside the range and the bracket: the loop itself
-        // tests nothing, which leaves V8 the registers for all its lanes
-        const lo = rangeLo > priceLo ? rangeLo : priceLo;
-        const hi = rangeHi < priceHi ? rangeHi : priceHi;
-        const stop = closeLeaveBar(t, segEnd, 1, lo, hi);
+        // the pairs before the first close outside the range (the bracket's included): the loop
+        // itself tests nothing, which leaves V8 the registers for all its lanes
+        const stop = closeLeaveBar(t, segEnd, 1, rangeLo, rangeHi);
         const from = t;
         let PREVV = f64x2.splat(prev);
         let TROUGH = f64x2.splat(trough);
         // Whole blocks go by the dataset's table of return moments where the run has one
         // (quiet-moments.ts), from the stretch's second bar on: the first bar's previous equity
         // can be from before its fill or funding. The bars around them go in pairs.
-        const k = moments ? (kWallet + kIw) / kSq - kEntry : 0;
+        const k = moments ? fixedK : 0;
         let pairsTo = moments ? nextMoments(t > t0 ? t : t0 + 1, stop, k) : stop;
         while (true) {
           // (locals: V8 keeps them in registers, where it loads a global at every use)
