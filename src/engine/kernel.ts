@@ -225,6 +225,11 @@ export interface KernelSessionOptions {
    * returns by blocks. Default: `batch`. Every session on one shared memory must agree on it.
    */
   moments?: boolean;
+  /**
+   * The compiled kernel to run (default: build/kernel.wasm's). bench/ab-kernel.ts runs two builds
+   * side by side in one process, the steadiest comparison on a shared machine.
+   */
+  module?: WebAssembly.Module;
 }
 
 /** Where a session's sma-cross batch region lies (f64 slot indices; the i32 parts as byte offsets). */
@@ -283,7 +288,7 @@ export class KernelSession {
     const nBars = candles.time.length;
     this.nBars = nBars;
     const nData = candles.symbols.length;
-    this.kernel = instantiateKernel(opts.shared?.memory ?? createMemory(PAGE));
+    this.kernel = instantiateKernel(opts.shared?.memory ?? createMemory(PAGE), opts.module);
     this.shared = opts.shared !== undefined;
     // Slots index a Float64Array over the whole memory, so the layout starts 8-aligned.
     let slot = Math.ceil(this.kernel.heapBase / F64);

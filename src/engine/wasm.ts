@@ -35,9 +35,9 @@ export interface KernelInstance {
   heapBase: number;
 }
 
-/** Instantiates the kernel on `memory` (a new one of `bytes` when not given). */
-export function instantiateKernel(memory: WebAssembly.Memory): KernelInstance {
-  const instance = new WebAssembly.Instance(kernelModule(), {
+/** Instantiates the kernel (`module`, default build/kernel.wasm's) on `memory`. */
+export function instantiateKernel(memory: WebAssembly.Memory, module: WebAssembly.Module = kernelModule()): KernelInstance {
+  const instance = new WebAssembly.Instance(module, {
     env: {
       memory,
       abort(_msg: number, _file: number, line: number, col: number) {

@@ -1,0 +1,102 @@
+// Two kernel builds side by side in one process, on W2's runs: this checkout's build/kernel.wasm
+// (A) and another (B, e.g. a worktree of the last commit). The two take turns on the same chunks,
+// round after round, so another tenant's load on a shared machine falls on both alike; the
+// per-round ratio B / A is the measure (a difference of 1% shows, where W2's wall time moves by
+// ±5% from run to run). The runs' metrics must agree to SPEC's 1e-9, else it stops.
+// Usage: node bin/margincall-dev.mjs bench/ab-kernel.ts --other ../base/build/kernel.wasm [--rounds 7] [--json]
+// Only the kernel differs: both sides run this checkout's TypeScript.
+import { readFileSync } from 'node:fs';
+import { synthesize } from '../src/data/synth.js';
+import { KernelSession } from '../src/engine/kernel.js';
+import { prepareSweep } from '../src/sweep/index.js';
+import { createTaskState, runChunk, sessionOptions, type TaskState } from '../src/sweep/task.js';
+import { w2Grid } from './workloads.js';
+
+const args = process.argv.slice(2);
+const option = (name: string): string | undefined => {
+  const i = args.indexOf(name);
+  return i >= 0 ? args[i + 1] : undefined;
+};
+const other = option('--other');
+const rounds = Number(option('--rounds') ?? 7);
+if (!other || !(Number.isInteger(rounds) && rounds >= 1)) {
+  process.stderr.write('usage: bench/ab-kernel.ts --other <kernel.wasm> [--rounds N ≥ 1] [--json]\n');
+  process.exit(2);
+}
+
+const candles = synthesize({ symbols: ['BTCUSDT'], bars: 200_000, interval: '1m', seed: 1 });
+const p = prepareSweep({
+  data: candles,
+  strategy: 'sma-cross',
+  grid: w2Grid(10_000).text,
+  leverages: [10],
+  margins: ['isolated'],
+  symbols: [['BTCUSDT']],
+  sizing: { kind: 'fraction', fraction: 0.1 },
+  workers: 0,
+});
+const a = createTaskState(p.grid, p.settings, candles);
+const b: TaskState = {
+  ...createTaskState(p.grid, p.settings, candles),
+  session: new KernelSession(candles, { ...sessionOptions(p.grid), module: new WebAssembly.Module(readFileSync(other)) }),
+};
+// W2's tasks of 500 sets: one with the most trades, one from the middle, one with the fewest
+const chunks = [0, 5000, 9500];
+
+function time(state: TaskState): { ms: number; out: Float64Array[] } {
+  const t0 = performance.now();
+  const out = chunks.map((first) => runChunk(state, first, 500));
+  return { ms: performance.now() - t0, out };
+}
+
+function agree(x: Float64Array[], y: Float64Array[]): boolean {
+  return x.every((xs, i) =>
+    xs.every((v, k) => {
+      const w = y[i]![k]!;
+      return Object.is(v, w) || Math.abs(v - w) <= 1e-9 * Math.max(1, Math.abs(v), Math.abs(w));
+    }),
+  );
+}
+
+const ratios: number[] = [];
+const timesA: number[] = [];
+const timesB: number[] = [];
+for (let r = 0; r <= rounds; r++) {
+  // alternate which side goes first, so a load that starts or stops mid-round is shared
+  let x, y;
+  if (r % 2 === 0) {
+    x = time(a);
+    y = time(b);
+  } else {
+    y = time(b);
+    x = time(a);
+  }
+  if (!agree(x.out, y.out)) {
+    process.stderr.write('ab-kernel: the two kernels disagree beyond 1e-9 on some run\n');
+    process.exit(1);
+  }
+  // round 0 warms both up
+  if (r === 0) continue;
+  timesA.push(x.ms);
+  timesB.push(y.ms);
+  ratios.push(y.ms / x.ms);
+}
+const median = (v: number[]): number => [...v].sort((m, n) => m - n)[Math.floor(v.length / 2)]!;
+const result = {
+  runs: chunks.length * 500,
+  rounds,
+  bestA: Math.min(...timesA),
+  bestB: Math.min(...timesB),
+  medianRatioBOverA: median(ratios),
+  ratios,
+};
+if (args.includes('--json')) {
+  process.stdout.write(JSON.stringify(result) + '\n');
+} else {
+  process.stdout.write(
+    `ab-kernel: ${result.runs} W2 runs per side and round, ${rounds} rounds\n` +
+      `  A (this build)  best ${result.bestA.toFixed(0)} ms\n` +
+      `  B (${other})  best ${result.bestB.toFixed(0)} ms\n` +
+      `  B / A: median ${result.medianRatioBOverA.toFixed(3)} (rounds: ${ratios.map((x) => x.toFixed(3)).join(' ')})\n`,
+  );
+}
