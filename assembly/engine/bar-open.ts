@@ -47,6 +47,10 @@ export function stepOpen(t: i32): void {
 
 /** Step 1: funding at the open, paid by every position held into it (s × q × MP_open × rate). */
 function settleFunding(t: i32): void {
+  if (S.fundingKnownNone) {
+    S.fundingKnownNone = false;
+    return;
+  }
   for (let i: i32 = 0; i < S.nSym; i++) {
     const side = pget(i, P_SIDE);
     if (side == 0 || sym(i, S_FUNDING) == 0) continue;

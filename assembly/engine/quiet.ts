@@ -27,7 +27,6 @@ import {
   QUIET_BLOCK_SHIFT,
   S_CHANGE_COUNT,
   S_CHANGES,
-  S_FUNDING,
   S_FUNDING_BARS,
   S_MARK_CLOSE,
   S_MARK_HIGH,
@@ -198,7 +197,10 @@ export function quietBars(t0: i32): i32 {
   let end = S.nBars - 1;
   if (t0 >= end) return t0;
   let side = pget(0, P_SIDE);
-  if (S.anyPending || (side != 0 && nextFunding(t0) == t0)) {
+  const fundingDue = side != 0 && nextFunding(t0) == t0;
+  if (S.anyPending || fundingDue) {
+    // the funding list says whether the open has funding to settle: its rate is read only then
+    S.fundingKnownNone = !fundingDue;
     stepOpen(t0);
     opened = t0;
     if (S.ruined) return t0;
@@ -279,8 +281,7 @@ function stretch<Mode, Records>(t0: i32, end: i32, decision: i32): i32 {
   const markOpen = colPtr(0, S_MARK_OPEN);
   const markLow = colPtr(0, S_MARK_LOW);
   const markHigh = colPtr(0, S_MARK_HIGH);
-  // (funding is read at every full step too; without the column, any column will do)
-  const funding = S.sym(0, S_FUNDING) != 0 ? colPtr(0, S_FUNDING) : markClose;
+  // (not the funding column: a bar quietBars opens reads it only when it is a funding bar)
   // the decision bar's close is marked here too, then its order queued
   const last = decision < end ? decision + 1 : end;
 
@@ -362,7 +363,7 @@ function stretch<Mode, Records>(t0: i32, end: i32, decision: i32): i32 {
             // integer reads keep the columns streaming without taking a float register
             if ((t & 7) == 0) {
               const at8 = <usize>t << 3;
-              streamSink ^= load<i64>(open + at8) ^ load<i64>(markOpen + at8) ^ load<i64>(markLow + at8) ^ load<i64>(markHigh + at8) ^ load<i64>(funding + at8);
+              streamSink ^= load<i64>(open + at8) ^ load<i64>(markOpen + at8) ^ load<i64>(markLow + at8) ^ load<i64>(markHigh + at8);
             }
           }
           if (pairsTo >= stop) break;
@@ -438,7 +439,7 @@ function stretch<Mode, Records>(t0: i32, end: i32, decision: i32): i32 {
         const lows = f64x2.pmin(f64x2.splat(trough), EQ);
         trough = f64x2.extract_lane(f64x2.pmin(lows, v128.shuffle<f64>(lows, lows, 1, 0)), 0);
         prev = f64x2.extract_lane(EQ, 1);
-        if ((t & 7) == 0) touchSink += at(open, t) + at(markOpen, t) + at(markLow, t) + at(markHigh, t) + at(funding, t);
+        if ((t & 7) == 0) touchSink += at(open, t) + at(markOpen, t) + at(markLow, t) + at(markHigh, t);
         if (RECORDS) {
           v128.store(S.equityPtr + (<usize>t << 3), EQ);
           v128.store(S.ratioPtr + (<usize>t << 3), RATIO);
@@ -517,7 +518,7 @@ function stretch<Mode, Records>(t0: i32, end: i32, decision: i32): i32 {
       trough = f64x2.extract_lane(f64x2.pmin(f64x2.splat(trough), f64x2.splat(equity)), 0);
     }
     prev = equity;
-    if ((t & 7) == 0) touchSink += at(open, t) + at(markOpen, t) + at(markLow, t) + at(markHigh, t) + at(funding, t);
+    if ((t & 7) == 0) touchSink += at(open, t) + at(markOpen, t) + at(markLow, t) + at(markHigh, t);
     if (RECORDS) {
       store<f64>(S.equityPtr + (<usize>t << 3), equity);
       store<f64>(S.ratioPtr + (<usize>t << 3), ratio);

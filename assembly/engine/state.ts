@@ -25,6 +25,11 @@ export let tablesSound: bool = false;
 export let mmSlack: f64 = 0;
 /** Some position has a queued target (P_PENDING not NaN): the next open has fills to make. */
 export let anyPending: bool = false;
+/**
+ * quietBars found from the funding list that the bar it opens has no funding event (a flat symbol
+ * pays none anyway): bar-open.ts settleFunding then reads no rate, and clears it.
+ */
+export let fundingKnownNone: bool = false;
 /** The bar's cross path was proved safe before its fills, and no order has filled since. */
 export let pathSafeBar: bool = false;
 
