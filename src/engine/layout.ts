@@ -230,7 +230,7 @@ export const BATCH_LIST_ENTRIES = 4_194_304;
 /** Bars per row of averages: every window's row of a stretch of bars stays in the L2 cache. */
 export const BATCH_ROW = 256;
 /** Bars per block of a row whose extremes let a set skip the block (log2 in BATCH_BLOCK_SHIFT). */
-export const BATCH_BLOCK_SHIFT = 4;
+export const BATCH_BLOCK_SHIFT = 5;
 /** Blocks per row. */
 export const BATCH_BLOCKS = BATCH_ROW >> BATCH_BLOCK_SHIFT;
 /**
