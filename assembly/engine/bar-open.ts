@@ -47,14 +47,12 @@ export function stepOpen(t: i32): void {
 
 /** Step 1: funding at the open, paid by every position held into it (s × q × MP_open × rate). */
 function settleFunding(t: i32): void {
-  if (S.fundingKnownNone) {
-    S.fundingKnownNone = false;
-    return;
-  }
+  const known = S.fundingKnown;
+  S.fundingKnown = false;
   for (let i: i32 = 0; i < S.nSym; i++) {
     const side = pget(i, P_SIDE);
     if (side == 0 || sym(i, S_FUNDING) == 0) continue;
-    const rate = col(i, S_FUNDING, t);
+    const rate = known ? S.knownRate : col(i, S_FUNDING, t);
     if (isNaN(rate)) continue;
     const pay = side * pget(i, P_QTY) * col(i, S_MARK_OPEN, t) * rate;
     if (S.isolated) {

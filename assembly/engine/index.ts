@@ -113,7 +113,7 @@ function begin(descPtr: usize): void {
   S.wallet = balance;
   S.ruined = false;
   S.anyPending = false;
-  S.fundingKnownNone = false;
+  S.fundingKnown = false;
   S.group = 0;
   S.totalFees = 0;
   S.totalFunding = 0;

@@ -28,6 +28,7 @@ import {
   S_CHANGE_COUNT,
   S_CHANGES,
   S_FUNDING_BARS,
+  S_FUNDING_RATES,
   S_MARK_CLOSE,
   S_MARK_HIGH,
   S_MARK_LOW,
@@ -199,8 +200,9 @@ export function quietBars(t0: i32): i32 {
   let side = pget(0, P_SIDE);
   const fundingDue = side != 0 && nextFunding(t0) == t0;
   if (S.anyPending || fundingDue) {
-    // the funding list says whether the open has funding to settle: its rate is read only then
-    S.fundingKnownNone = !fundingDue;
+    // the funding list says whether the open has funding to settle, and its rate
+    S.fundingKnown = true;
+    S.knownRate = fundingDue ? load<f64>(colPtr(0, S_FUNDING_RATES) + (<usize>fundingAt << 3)) : NaN;
     stepOpen(t0);
     opened = t0;
     if (S.ruined) return t0;
@@ -281,7 +283,7 @@ function stretch<Mode, Records>(t0: i32, end: i32, decision: i32): i32 {
   const markOpen = colPtr(0, S_MARK_OPEN);
   const markLow = colPtr(0, S_MARK_LOW);
   const markHigh = colPtr(0, S_MARK_HIGH);
-  // (not the funding column: a bar quietBars opens reads it only when it is a funding bar)
+  // (not the funding column: a bar quietBars opens takes its rate from the funding list)
   // the decision bar's close is marked here too, then its order queued
   const last = decision < end ? decision + 1 : end;
 

@@ -26,10 +26,12 @@ export let mmSlack: f64 = 0;
 /** Some position has a queued target (P_PENDING not NaN): the next open has fills to make. */
 export let anyPending: bool = false;
 /**
- * quietBars found from the funding list that the bar it opens has no funding event (a flat symbol
- * pays none anyway): bar-open.ts settleFunding then reads no rate, and clears it.
+ * quietBars read from the funding list the funding rate of the bar it opens (NaN: no event, or
+ * a flat symbol, which pays none anyway): bar-open.ts settleFunding then takes `knownRate` instead
+ * of reading the column (a cache miss), and clears `fundingKnown`. One-symbol runs only.
  */
-export let fundingKnownNone: bool = false;
+export let fundingKnown: bool = false;
+export let knownRate: f64 = NaN;
 /** The bar's cross path was proved safe before its fills, and no order has filled since. */
 export let pathSafeBar: bool = false;
 

@@ -86,6 +86,7 @@ import {
   S_BRACKET_ROWS,
   S_BRACKETS,
   S_FUNDING_BARS,
+  S_FUNDING_RATES,
   S_FUNDING,
   S_MARK_CLOSE,
   S_MARK_HIGH,
@@ -181,8 +182,9 @@ interface SymbolColumns {
   markLow: number;
   markClose: number;
   funding: number;
-  /** The i32 list of funding bars (byte offset = slot × 8), and the per-block extremes (layout.ts S_FUNDING_BARS, S_BLOCK_*). */
+  /** The i32 list of funding bars (byte offset = slot × 8), their rates, and the per-block extremes (layout.ts S_FUNDING_BARS, S_FUNDING_RATES, S_BLOCK_*). */
   fundingBars: number;
+  fundingRates: number;
   blockLow: number;
   blockHigh: number;
   blockCloseLow: number;
@@ -307,6 +309,7 @@ export class KernelSession {
       const markClose = take(nBars);
       const funding = s.fundingRate ? take(nBars) : -1;
       const fundingBars = take(Math.ceil((fundingCount(s.fundingRate) + 1) / 2));
+      const fundingRates = take(fundingCount(s.fundingRate) + 1);
       const blockLow = take(nBlocks);
       const blockHigh = take(nBlocks);
       const blockCloseLow = take(nBlocks);
@@ -325,6 +328,7 @@ export class KernelSession {
         markClose,
         funding,
         fundingBars,
+        fundingRates,
         blockLow,
         blockHigh,
         blockCloseLow,
@@ -469,6 +473,7 @@ export class KernelSession {
         v[s + S_BRACKETS] = table * F64;
         v[s + S_BRACKET_ROWS] = spec.brackets[i]!.length;
         v[s + S_FUNDING_BARS] = c.fundingBars * F64;
+        v[s + S_FUNDING_RATES] = c.fundingRates * F64;
         v[s + S_BLOCK_LOW] = c.blockLow * F64;
         v[s + S_BLOCK_HIGH] = c.blockHigh * F64;
         v[s + S_BLOCK_CLOSE_LOW] = c.blockCloseLow * F64;
@@ -638,7 +643,7 @@ function fundingCount(funding: Float64Array | null | undefined): number {
 }
 
 /**
- * The dataset columns of a quiet stretch (assembly/engine/quiet.ts): the list of funding bars, each
+ * The dataset columns of a quiet stretch (assembly/engine/quiet.ts): the list of funding bars and their rates, each
  * block's lowest MP open or low and highest MP open or high, and its lowest and highest MP close.
  */
 function fillQuietColumns(
@@ -653,8 +658,16 @@ function fillQuietColumns(
   const n = markOpen.length;
   const bars = new Int32Array(v.buffer, c.fundingBars * F64, fundingCount(funding) + 1);
   let k = 0;
-  if (funding) for (let t = 0; t < n; t++) if (!Number.isNaN(funding[t]!)) bars[k++] = t;
+  if (funding) {
+    for (let t = 0; t < n; t++) {
+      if (!Number.isNaN(funding[t]!)) {
+        v[c.fundingRates + k] = funding[t]!;
+        bars[k++] = t;
+      }
+    }
+  }
   bars[k] = n;
+  v[c.fundingRates + k] = NaN;
   const size = 1 << QUIET_BLOCK_SHIFT;
   for (let b = 0; b * size < n; b++) {
     let low = Infinity;

@@ -133,7 +133,13 @@ export const S_BLOCK_CLOSE_LOW = 15;
 export const S_BLOCK_CLOSE_HIGH = 16;
 /** Dataset table of return moments (MOMENT_* below), or 0: none. */
 export const S_MOMENTS = 17;
-export const SYM_FIELDS = 18;
+/**
+ * Dataset f64 list: the rate of each S_FUNDING_BARS bar, in its order. A bar that a quiet stretch
+ * opens takes its rate from here (read next to the bar's list entry, in cache) rather than from
+ * the S_FUNDING column, a cache miss at every funding bar.
+ */
+export const S_FUNDING_RATES = 18;
+export const SYM_FIELDS = 19;
 
 /** Bars per block of S_BLOCK_LOW / S_BLOCK_HIGH (a power of two). */
 export const QUIET_BLOCK_SHIFT = 6;
@@ -184,7 +190,7 @@ export const P_BRACKET = 20;
  */
 export const P_PTRS = 21;
 /** P_PTRS + SYM_FIELDS. */
-export const POS_FIELDS = 39;
+export const POS_FIELDS = 40;
 
 /** Trade record fields; symbol is the run's symbol index, reason a REASON_* code. */
 export const T_SYMBOL = 0;
