@@ -112,7 +112,9 @@ export function refreshLp(i: i32): void {
 }
 
 function clearPosition(i: i32): void {
-  for (let f: i32 = 0; f < P_TRADE_FIELDS; f++) pset(i, f, 0);
+  // two fields per store (P_TRADE_FIELDS is even)
+  const at = scratchPtr + (<usize>(i * POS_FIELDS) << 3);
+  for (let f: i32 = 0; f < P_TRADE_FIELDS; f += 2) v128.store(at + (<usize>f << 3), f64x2.splat(0));
   pset(i, P_LP, NaN);
 }
 

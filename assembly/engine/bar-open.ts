@@ -104,10 +104,12 @@ function fills(t: i32): void {
     const qty = pget(i, P_QTY);
     const open = col(i, S_OPEN, t);
     const current = side * qty;
-    const move = target / open - current;
+    const atOpen = target / open;
+    const move = atOpen - current;
     if (move == 0) continue;
     const fill = move > 0 ? open * (1 + slip) : open * (1 - slip);
-    const next = target / fill;
+    // (without slippage the fill is the open: the same division, done once)
+    const next = fill == open ? atOpen : target / fill;
     if (move > 0 ? next <= current : next >= current) continue;
     if (side != 0 && (next == 0 || (next > 0) != (side == 1))) {
       reduce(i, t, qty, fill, qty * fill * S.feeRate, REASON_SIGNAL);

@@ -175,6 +175,7 @@ export const P_EXIT_VALUE = 10;
 export const P_BOOKED = 11;
 export const P_FEES = 12;
 export const P_FUNDING = 13;
+/** Fields a closed trade clears (even: account.ts clearPosition clears two per store). */
 export const P_TRADE_FIELDS = 14;
 export const P_LAST_TARGET = 14;
 export const P_PENDING = 15;
