@@ -185,6 +185,8 @@ interface SymbolColumns {
   /** The i32 list of funding bars (byte offset = slot × 8), their rates, and the per-block extremes (layout.ts S_FUNDING_BARS, S_FUNDING_RATES, S_BLOCK_*). */
   fundingBars: number;
   fundingRates: number;
+  /** Bars with a funding event (the lists' length before their sentinel). */
+  fundingEvents: number;
   blockLow: number;
   blockHigh: number;
   blockCloseLow: number;
@@ -308,8 +310,9 @@ export class KernelSession {
       const markLow = take(nBars);
       const markClose = take(nBars);
       const funding = s.fundingRate ? take(nBars) : -1;
-      const fundingBars = take(Math.ceil((fundingCount(s.fundingRate) + 1) / 2));
-      const fundingRates = take(fundingCount(s.fundingRate) + 1);
+      const fundingEvents = fundingCount(s.fundingRate);
+      const fundingBars = take(Math.ceil((fundingEvents + 1) / 2));
+      const fundingRates = take(fundingEvents + 1);
       const blockLow = take(nBlocks);
       const blockHigh = take(nBlocks);
       const blockCloseLow = take(nBlocks);
@@ -327,6 +330,7 @@ export class KernelSession {
         markLow,
         markClose,
         funding,
+        fundingEvents,
         fundingBars,
         fundingRates,
         blockLow,
@@ -638,7 +642,8 @@ export class KernelSession {
 /** Bars with a funding event. */
 function fundingCount(funding: Float64Array | null | undefined): number {
   let n = 0;
-  if (funding) for (const x of funding) if (!Number.isNaN(x)) n++;
+  // (an indexed loop: for…of over a typed array is ~10× slower before the JIT warms up)
+  if (funding) for (let t = 0; t < funding.length; t++) if (!Number.isNaN(funding[t]!)) n++;
   return n;
 }
 
@@ -656,7 +661,7 @@ function fillQuietColumns(
   funding: Float64Array | null | undefined,
 ): void {
   const n = markOpen.length;
-  const bars = new Int32Array(v.buffer, c.fundingBars * F64, fundingCount(funding) + 1);
+  const bars = new Int32Array(v.buffer, c.fundingBars * F64, c.fundingEvents + 1);
   let k = 0;
   if (funding) {
     for (let t = 0; t < n; t++) {
