@@ -4,7 +4,7 @@
 // of a run (bar-open.ts, account.ts, quiet-bounds.ts, brackets.ts) as ~30 small functions; V8
 // then pays a call, spills and reloads at each, and cannot keep a value in a register across
 // them. Inlined into their few callers, W2's runs take ~7% less time (bench/ab-kernel.ts; see
-// docs/performance.md, item 27). The same passes as asc's -O3, so the code stays what the
+// docs/performance.md, item 28). The same passes as asc's -O3, so the code stays what the
 // source says; only the function boundaries go. Rewrites build/kernel.wasm and build/kernel.wat
 // (through temporary files, renamed into place). Run it once per asc build: it reads asc's output.
 import { readFileSync, renameSync, writeFileSync } from 'node:fs';
