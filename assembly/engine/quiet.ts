@@ -339,10 +339,13 @@ function stretch<Mode, Records>(t0: i32, end: i32, decision: i32): i32 {
         let PREVV = f64x2.splat(prev);
         let TROUGH = f64x2.splat(trough);
         // Whole blocks go by the dataset's table of return moments where the run has one
-        // (quiet-moments.ts), from the stretch's second bar on: the first bar's previous equity
-        // can be from before its fill or funding. The bars around them go in pairs.
+        // (quiet-moments.ts). The first bar's previous equity can be from before its fill or
+        // funding: its block needs that bar's term swapped (below). The bars around go in pairs.
         const k = moments ? fixedK : 0;
-        let pairsTo = moments ? nextMoments(t > t0 ? t : t0 + 1, stop, k) : stop;
+        // (a stretch that starts on a block boundary takes its first block from the table too,
+        // with the first bar's term swapped for the exact one below)
+        const firstMoment = t > t0 ? t : (t0 & ((1 << QUIET_BLOCK_SHIFT) - 1)) == 0 ? t0 : t0 + 1;
+        let pairsTo = moments ? nextMoments(firstMoment, stop, k) : stop;
         while (true) {
           // (locals: V8 keeps them in registers, where it loads a global at every use)
           const w = vW;
@@ -372,12 +375,29 @@ function stretch<Mode, Records>(t0: i32, end: i32, decision: i32): i32 {
           // the block from pairsTo: its sums (into the even lanes: only their totals matter), its
           // trough and its last bar's equity, by the same formula as the lanes'
           momentBlock(pairsTo, k, kSq > 0);
+          let sum = momentSum;
+          let squares = momentSquares;
+          let down = momentDown;
+          if (pairsTo == t0) {
+            // The table's term for bar t0 assumes the stretch's position held at t0 − 1; its
+            // equity then was `prev`, from before the fill or funding: that bar's exact return
+            // replaces the term (a loss is a negative return, long or short).
+            const c = at(markClose, t0);
+            const before = at(markClose, t0 - 1);
+            const assumed = (c - before) / (before + k);
+            const r = (kWallet + (kIw + kSq * (c - kEntry))) / prev - kOne;
+            const assumedLoss = assumed < 0 ? assumed : 0;
+            const loss = r < 0 ? r : 0;
+            sum += r - assumed;
+            squares += r * r - assumed * assumed;
+            down += loss * loss - assumedLoss * assumedLoss;
+          }
           const n = <f64>(1 << QUIET_BLOCK_SHIFT);
-          const s1 = momentSum - n * kShift;
-          const s2 = momentSquares - 2 * kShift * momentSum + n * kShift * kShift;
+          const s1 = sum - n * kShift;
+          const s2 = squares - 2 * kShift * sum + n * kShift * kShift;
           S1 = f64x2.replace_lane(S1, 0, f64x2.extract_lane(S1, 0) + s1);
           S2 = f64x2.replace_lane(S2, 0, f64x2.extract_lane(S2, 0) + s2);
-          DOWN = f64x2.replace_lane(DOWN, 0, f64x2.extract_lane(DOWN, 0) + momentDown);
+          DOWN = f64x2.replace_lane(DOWN, 0, f64x2.extract_lane(DOWN, 0) + down);
           const worst = kSq > 0 ? momentLow : momentHigh;
           TROUGH = f64x2.pmin(TROUGH, f64x2.splat(kWallet + (kIw + kSq * (worst - kEntry))));
           PREVV = f64x2.splat(kWallet + (kIw + kSq * (momentLast - kEntry)));
