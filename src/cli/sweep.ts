@@ -210,7 +210,7 @@ export function registerSweep(program: Command): void {
   addAccountOptions(command);
   command
     .option('--workers <n>', 'worker threads (default: the number of cores; 0 runs in the main thread)')
-    .option('--chunk <runs>', 'runs per task (default: sized from bars × symbols)')
+    .option('--chunk <runs>', 'runs per task, at most: the last ones are smaller so the workers finish together (default: sized from bars × symbols)')
     .option('--out <file>', 'write every run to .arrow, .parquet or .csv')
     .option('--resume', 'continue the interrupted sweep into --out (same command otherwise)')
     .option('--shard <i/n>', 'run shard i of n (0-based): a contiguous part of the run indices')

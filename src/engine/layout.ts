@@ -232,8 +232,8 @@ export const WHERE_INTRABAR = 1;
  * is the session's last-price close column (src/engine/kernel.ts strategy columns).
  */
 export const BATCH_MAX_WINDOWS = 1024;
-export const BATCH_MAX_SETS = 1024;
-export const BATCH_LIST_ENTRIES = 4_194_304;
+export const BATCH_MAX_SETS = 2048;
+export const BATCH_LIST_ENTRIES = 8_388_608;
 /** Bars per row of averages: every window's row of a stretch of bars stays in the L2 cache. */
 export const BATCH_ROW = 256;
 /** Bars per block of a row whose extremes let a set skip the block (log2 in BATCH_BLOCK_SHIFT). */

@@ -76,7 +76,8 @@ describe('sma-cross batch', () => {
   });
 
   it('reports a set whose changes overflow its share of the list, and still expands the others', () => {
-    const n = 12_000;
+    // (long enough that a set flipping on every bar overflows its share of the list)
+    const n = Math.ceil(BATCH_LIST_ENTRIES / 590) + 2_000;
     const close = new Float64Array(n).map((_, t) => (t % 2 === 0 ? 100 : 101));
     const session = new KernelSession(withClose(close), { batch: true });
     const { fast, slow } = pairs(20, 40); // 590 sets: each gets BATCH_LIST_ENTRIES / 590 entries
@@ -94,10 +95,11 @@ describe('sma-cross batch', () => {
   });
 
   it('runChunk: batched sweep rows equal per-run backtests, overflowing sets included', () => {
-    const candles = synthesize({ symbols: ['BTCUSDT'], bars: 11_000, interval: '1m', seed: 9 });
-    // the first 9,000 bars zigzag, so (1, 2) changes more often than its share of a 512-set batch
+    // the first bars zigzag, so (1, 2) changes more often than its share of a 512-set batch
+    const zigzag = Math.ceil(BATCH_LIST_ENTRIES / 512) + 1_000;
+    const candles = synthesize({ symbols: ['BTCUSDT'], bars: zigzag + 2_000, interval: '1m', seed: 9 });
     const close = candles.symbols[0]!.close;
-    for (let t = 0; t < 9_000; t++) close[t] = t % 2 === 0 ? close[9_000]! : close[9_000]! * 1.001;
+    for (let t = 0; t < zigzag; t++) close[t] = t % 2 === 0 ? close[zigzag]! : close[zigzag]! * 1.001;
     const prepared = prepareSweep({
       data: candles,
       strategy: 'sma-cross',
