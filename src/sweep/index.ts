@@ -13,10 +13,10 @@ import { STRATEGIES, isStrategyName } from '../strategies/index.js';
 import { buildGrid, gridSize, parseValues, shardRange, type GridSpec } from './grid.js';
 import { Journal, RECORD_F64, journalPath, manifestPath, readJournal, readManifest, removeResumeState } from './journal.js';
 import type { Piscina } from 'piscina';
-import { chunkSize, createExecutor, defaultWorkers, runRange, startWorkers, type Executor } from './pool.js';
+import { chunkSize, createExecutor, defaultWorkers, fillEngine, runRange, startWorkers, type Executor } from './pool.js';
 import { fingerprint, shareCandles, type SharedCandles } from './shared-candles.js';
 import { TopK, rowObject, rowsTable, sweepColumns, type SweepRow } from './sink.js';
-import { baseSpecs, METRICS_PER_ROW, type SweepSettings } from './task.js';
+import { baseSpecs, METRICS_PER_ROW, type EngineShare, type SweepSettings } from './task.js';
 
 export { buildGrid, gridSize, runAt, parseValues, parseGridFlags, parseSymbolGroups, parseShard, shardRange } from './grid.js';
 export type { GridSpec, Run } from './grid.js';
@@ -74,6 +74,11 @@ export interface PreparedSweep {
    * sweep that runs this preparation; null once taken, or when none were started.
    */
   pool: Piscina | null;
+  /**
+   * The sweep's kernel memory, being filled by one of `pool`'s workers while the main thread
+   * validates the grid (taken with `pool`); null without started workers.
+   */
+  engine: Promise<EngineShare> | null;
 }
 
 export interface PrepareOptions {
@@ -131,8 +136,10 @@ function prepareWith(spec: SweepSpec, workers: number, pool: Piscina | null): Pr
     skipInvalid: spec.skipInvalid,
   });
   const settings = settingsOf(spec);
-  baseSpecs(grid, settings); // refuses bad settings and leverages (SPEC §2) before any work
   const shared = shareCandles(candles);
+  // a worker lays the candles into the kernel memory meanwhile (zod's import alone is ~65 ms)
+  const engine = pool ? fillEngine(pool, shared, workers, grid) : null;
+  baseSpecs(grid, settings); // refuses bad settings and leverages (SPEC §2) before any work
   const total = gridSize(grid);
   const range = spec.shard ? shardRange(total, spec.shard) : { first: 0, end: total };
   // only files need it (resume, merge): ~15 ms of SHA-256 over the candles at 200,000 bars
@@ -155,6 +162,7 @@ function prepareWith(spec: SweepSpec, workers: number, pool: Piscina | null): Pr
     workers,
     chunk,
     pool,
+    engine,
   };
 }
 
@@ -162,8 +170,10 @@ function prepareWith(spec: SweepSpec, workers: number, pool: Piscina | null): Pr
 function executorFor(spec: SweepSpec | PreparedSweep): { p: PreparedSweep; exec: Executor } {
   const p = 'hash' in spec ? spec : prepareSweep(spec, { startWorkers: true });
   const pool = p.pool;
+  const engine = p.engine;
   p.pool = null;
-  return { p, exec: createExecutor(p.grid, p.settings, p.candles, p.workers, pool) };
+  p.engine = null;
+  return { p, exec: createExecutor(p.grid, p.settings, p.candles, p.workers, pool, engine) };
 }
 
 /**

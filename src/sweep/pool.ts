@@ -8,8 +8,8 @@ import { fileURLToPath } from 'node:url';
 import { Piscina } from 'piscina';
 import type { GridSpec } from './grid.js';
 import { candlesFromShared, type SharedCandles } from './shared-candles.js';
-import { baseSpecs, createEngineShare, createTaskState, runChunk, type SweepSettings, type TaskState } from './task.js';
-import type { WorkerInit } from './worker.js';
+import { baseSpecs, createEngineShare, createTaskState, runChunk, type EngineShare, type SweepSettings, type TaskState } from './task.js';
+import type { FillRequest, WorkerInit } from './worker.js';
 
 /** Called with consecutive chunks in index order: runs [first, first + count) and their metrics. */
 export type ChunkHandler = (first: number, count: number, metrics: Float64Array) => void | Promise<void>;
@@ -98,10 +98,31 @@ export function startWorkers(workers: number): Piscina | null {
 }
 
 /**
- * Runs chunks of the grid on `workers` threads (`started`: threads from startWorkers(workers),
- * which the executor then owns and closes), or in the calling thread for 0.
+ * Has one of `pool`'s workers lay the candles into a new shared kernel memory with a run area per
+ * worker (createEngineShare), while the calling thread goes on: the workers are ready ~50 ms
+ * before the main thread has checked the grid, and the fill takes ~40 ms.
  */
-export function createExecutor(grid: GridSpec, settings: SweepSettings, candles: SharedCandles, workers: number, started: Piscina | null = null): Executor {
+export function fillEngine(pool: Piscina, candles: SharedCandles, workers: number, grid: GridSpec): Promise<EngineShare> {
+  const request: FillRequest = { candles, areas: workers, grid };
+  const engine = pool.run({ fill: request }) as Promise<EngineShare>;
+  // (a failure surfaces where the engine is awaited; a sweep refused meanwhile never awaits it)
+  engine.catch(() => {});
+  return engine;
+}
+
+/**
+ * Runs chunks of the grid on `workers` threads (`started`: threads from startWorkers(workers),
+ * which the executor then owns and closes; `filling`: their kernel memory from fillEngine), or in
+ * the calling thread for 0.
+ */
+export function createExecutor(
+  grid: GridSpec,
+  settings: SweepSettings,
+  candles: SharedCandles,
+  workers: number,
+  started: Piscina | null = null,
+  filling: Promise<EngineShare> | null = null,
+): Executor {
   if (workers === 0) {
     let state: TaskState | null = null;
     return {
@@ -114,13 +135,13 @@ export function createExecutor(grid: GridSpec, settings: SweepSettings, candles:
     };
   }
   // the candles in kernel memory once for all workers (each worker only adds its run area)
-  const engine = createEngineShare(candlesFromShared(candles), workers, grid);
-  // (a few hundred bytes per task: the memories are shared, not copied)
-  const init: WorkerInit = { grid, settings, candles, engine, specs: baseSpecs(grid, settings) };
+  const engine = filling ?? Promise.resolve(createEngineShare(candlesFromShared(candles), workers, grid));
+  const specs = baseSpecs(grid, settings);
   const pool = started ?? startWorkers(workers)!;
   return {
     workers,
-    run: (first, count) => pool.run({ first, count, init }) as Promise<Float64Array>,
+    // (a few hundred bytes per task: the memories are shared, not copied)
+    run: (first, count) => engine.then((e) => pool.run({ first, count, init: { grid, settings, candles, engine: e, specs } satisfies WorkerInit })) as Promise<Float64Array>,
     close: () => pool.destroy(),
   };
 }
