@@ -148,12 +148,12 @@ export function createExecutor(
 
 /**
  * Guided self-scheduling: near the end a task takes at most half of each worker's share of what
- * is left (down to an eighth of `chunk`), so the workers finish together instead of one waiting
+ * is left (down to a sixteenth of `chunk`), so the workers finish together instead of one waiting
  * out the other's last full-size task (W2's end to end varies ~1% instead of ~5%).
  */
 function tailChunk(chunk: number, left: number, workers: number): number {
   if (workers < 2) return chunk;
-  return Math.max(Math.ceil(chunk / 8), Math.ceil(left / (2 * workers)));
+  return Math.max(Math.ceil(chunk / 16), Math.ceil(left / (2 * workers)));
 }
 
 /**
