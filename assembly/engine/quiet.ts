@@ -339,11 +339,10 @@ function stretch<Mode, Records>(t0: i32, end: i32, decision: i32): i32 {
         let PREVV = f64x2.splat(prev);
         let TROUGH = f64x2.splat(trough);
         // Whole blocks go by the dataset's table of return moments where the run has one
-        // (quiet-moments.ts). The first bar's previous equity can be from before its fill or
-        // funding: its block needs that bar's term swapped (below). The bars around go in pairs.
+        // (quiet-moments.ts); the bars around them go in pairs. The stretch's first bar's previous
+        // equity can be from before its fill or funding: when that bar starts a block, the block
+        // still goes by the table, with the bar's term swapped (below).
         const k = moments ? fixedK : 0;
-        // (a stretch that starts on a block boundary takes its first block from the table too,
-        // with the first bar's term swapped for the exact one below)
         const firstMoment = t > t0 ? t : (t0 & ((1 << QUIET_BLOCK_SHIFT) - 1)) == 0 ? t0 : t0 + 1;
         let pairsTo = moments ? nextMoments(firstMoment, stop, k) : stop;
         while (true) {
