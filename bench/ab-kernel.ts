@@ -6,11 +6,11 @@
 // Usage: node bin/margincall-dev.mjs bench/ab-kernel.ts --other ../base/build/kernel.wasm [--rounds 7] [--json]
 // Only the kernel differs: both sides run this checkout's TypeScript.
 import { readFileSync } from 'node:fs';
-import { synthesize } from '../src/data/synth.js';
 import { KernelSession } from '../src/engine/kernel.js';
 import { prepareSweep } from '../src/sweep/index.js';
 import { createTaskState, runChunk, sessionOptions, type TaskState } from '../src/sweep/task.js';
-import { w2Grid } from './workloads.js';
+import { sameValue } from './gate.js';
+import { benchCandles, w2SweepSpec } from './workloads.js';
 
 const args = process.argv.slice(2);
 const option = (name: string): string | undefined => {
@@ -24,23 +24,23 @@ if (!other || !(Number.isInteger(rounds) && rounds >= 1)) {
   process.exit(2);
 }
 
-const candles = synthesize({ symbols: ['BTCUSDT'], bars: 200_000, interval: '1m', seed: 1 });
-const p = prepareSweep({
-  data: candles,
-  strategy: 'sma-cross',
-  grid: w2Grid(10_000).text,
-  leverages: [10],
-  margins: ['isolated'],
-  symbols: [['BTCUSDT']],
-  sizing: { kind: 'fraction', fraction: 0.1 },
-  workers: 0,
-});
+function otherKernel(path: string): WebAssembly.Module {
+  try {
+    return new WebAssembly.Module(readFileSync(path));
+  } catch (err) {
+    process.stderr.write(`ab-kernel: --other ${path} is not a readable kernel build: ${(err as Error).message}\n`);
+    process.exit(2);
+  }
+}
+
+const candles = benchCandles(['BTCUSDT'], 200_000);
+const p = prepareSweep({ ...w2SweepSpec(10_000), data: candles, workers: 0 });
 const a = createTaskState(p.grid, p.settings, candles);
 const b: TaskState = {
   ...createTaskState(p.grid, p.settings, candles),
-  session: new KernelSession(candles, { ...sessionOptions(p.grid), module: new WebAssembly.Module(readFileSync(other)) }),
+  session: new KernelSession(candles, { ...sessionOptions(p.grid), module: otherKernel(other) }),
 };
-// W2's tasks of 500 sets: one with the most trades, one from the middle, one with the fewest
+// chunks of 500 of W2's sets: the most trades, the middle, the fewest
 const chunks = [0, 5000, 9500];
 
 function time(state: TaskState): { ms: number; out: Float64Array[] } {
@@ -50,12 +50,7 @@ function time(state: TaskState): { ms: number; out: Float64Array[] } {
 }
 
 function agree(x: Float64Array[], y: Float64Array[]): boolean {
-  return x.every((xs, i) =>
-    xs.every((v, k) => {
-      const w = y[i]![k]!;
-      return Object.is(v, w) || Math.abs(v - w) <= 1e-9 * Math.max(1, Math.abs(v), Math.abs(w));
-    }),
-  );
+  return x.every((xs, i) => xs.every((v, k) => sameValue(v, y[i]![k]!)));
 }
 
 const ratios: number[] = [];

@@ -12,10 +12,10 @@ import { basename } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { runReference } from '../src/engine/reference.js';
 import type { Metrics } from '../src/engine/types.js';
-import { sweep, type SweepSpec } from '../src/sweep/index.js';
+import { sweep } from '../src/sweep/index.js';
 import { workerFilename } from '../src/sweep/pool.js';
 import { firstDifference } from './gate.js';
-import { benchCandles, benchSpec, SEED, smaTargets, w2Grid } from './workloads.js';
+import { benchCandles, benchSpec, SEED, smaTargets, w2Grid, w2SweepSpec } from './workloads.js';
 
 function arg(name: string, fallback: number): number {
   const i = process.argv.indexOf(name);
@@ -27,19 +27,7 @@ const sets = arg('--sets', 10_000);
 const grid = w2Grid(sets);
 const spec = benchSpec(['BTCUSDT'], 'isolated', false);
 const checkAt = [0, Math.floor(sets / 2), sets - 1];
-const sweepSpec: SweepSpec = {
-  strategy: 'sma-cross',
-  grid: grid.text,
-  leverages: [spec.leverage],
-  margins: ['isolated'],
-  symbols: [['BTCUSDT']],
-  balance: spec.balance,
-  sizing: spec.sizing,
-  feeRate: spec.feeRate,
-  slippage: spec.slippage,
-  liquidation: spec.liquidation,
-  liquidationFeeRate: spec.liquidationFeeRate,
-};
+const sweepSpec = w2SweepSpec(sets);
 // worker.js: dist/ is newer than every source file, so the compiled package is what users run
 // (read before the sweep: a source edited while it runs makes dist/ stale afterwards)
 const workerModule = basename(workerFilename());

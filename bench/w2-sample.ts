@@ -3,9 +3,9 @@
 // after a warm-up. Run it alternately in two checkouts (each built with `npm run build`); other
 // tenants' load then shows as a spread of the timings, and the best ones compare.
 // Usage: node bin/margincall-dev.mjs bench/w2-sample.ts [--reps N] [--json]
-import { synthesize } from '../src/data/synth.js';
 import { prepareSweep } from '../src/sweep/index.js';
 import { createTaskState, runChunk } from '../src/sweep/task.js';
+import { benchCandles, w2SweepSpec } from './workloads.js';
 
 const args = process.argv.slice(2);
 const repsAt = args.indexOf('--reps');
@@ -15,17 +15,8 @@ if (!(Number.isInteger(reps) && reps >= 1)) {
   process.exit(2);
 }
 
-const candles = synthesize({ symbols: ['BTCUSDT'], bars: 200_000, interval: '1m', seed: 1 });
-const p = prepareSweep({
-  data: candles,
-  strategy: 'sma-cross',
-  grid: { fast: '2:101:1', slow: '105:600:5' },
-  leverages: [10],
-  margins: ['isolated'],
-  symbols: [['BTCUSDT']],
-  sizing: { kind: 'fraction', fraction: 0.1 },
-  workers: 0,
-});
+const candles = benchCandles(['BTCUSDT'], 200_000);
+const p = prepareSweep({ ...w2SweepSpec(10_000), data: candles, workers: 0 });
 const state = createTaskState(p.grid, p.settings, candles);
 const starts = [0, 1250, 2500, 3750, 5000, 6250, 7500, 8750];
 const timings: number[] = [];

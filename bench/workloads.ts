@@ -5,6 +5,7 @@ import { synthesize } from '../src/data/synth.js';
 import { buildRunSpec } from '../src/engine/runspec.js';
 import type { MarginMode, RunSpec } from '../src/engine/types.js';
 import { computeTargets, logSpread, pairFromSpread } from '../src/strategies/index.js';
+import type { SweepSpec } from '../src/sweep/index.js';
 
 export interface Sizes {
   w1Bars: number;
@@ -57,6 +58,27 @@ export function w3Targets(candles: Candles): Float64Array[] {
 
 export function w3Spec(): RunSpec {
   return { ...benchSpec(W3_SYMBOLS, 'cross', true), strategy: 'function', params: {} };
+}
+
+/**
+ * W2 as a sweep (without its data): `sets` sma-cross parameter sets of w2Grid on BTCUSDT,
+ * isolated, with benchSpec's settings. bench/w2-child.ts, w2-sample.ts and ab-kernel.ts run it.
+ */
+export function w2SweepSpec(sets: number): SweepSpec {
+  const spec = benchSpec(['BTCUSDT'], 'isolated', false);
+  return {
+    strategy: 'sma-cross',
+    grid: w2Grid(sets).text,
+    leverages: [spec.leverage],
+    margins: ['isolated'],
+    symbols: [['BTCUSDT']],
+    balance: spec.balance,
+    sizing: spec.sizing,
+    feeRate: spec.feeRate,
+    slippage: spec.slippage,
+    liquidation: spec.liquidation,
+    liquidationFeeRate: spec.liquidationFeeRate,
+  };
 }
 
 /**
