@@ -112,13 +112,14 @@ import {
   TRADE_FIELDS,
   WHERE_OPEN,
 } from './layout.js';
-import type {
-  BacktestResult,
-  ExitReason,
-  LiquidationRecord,
-  Metrics,
-  RunSpec,
-  TradeRecord,
+import {
+  METRIC_NAMES,
+  type BacktestResult,
+  type ExitReason,
+  type LiquidationRecord,
+  type Metrics,
+  type RunSpec,
+  type TradeRecord,
 } from './types.js';
 import { fillMoments, momentSlots } from './moments.js';
 import { createMemory, instantiateKernel, type KernelInstance } from './wasm.js';
@@ -149,6 +150,10 @@ const METRIC_SLOTS: Record<keyof Metrics, { slot: number; nullable: boolean }> =
   maxMarginRatio: { slot: M_MAX_MARGIN_RATIO, nullable: false },
   ruined: { slot: M_RUINED, nullable: false },
 };
+
+/** METRIC_SLOTS in METRIC_NAMES order (runMetricsInto's rows). */
+const METRIC_ROW_SLOTS = METRIC_NAMES.map((name) => METRIC_SLOTS[name].slot);
+const METRIC_ROW_NULLABLE = METRIC_NAMES.map((name) => METRIC_SLOTS[name].nullable);
 
 /** Reads the metrics of a finished run from the descriptor's output slots (a ratio that is not finite → null). */
 export function readMetrics(mem: Float64Array, descSlot: number): Metrics {
@@ -408,88 +413,14 @@ export class KernelSession {
    * is `run` for callers that need only the metrics, or read the records later.
    */
   runInMemory(spec: RunSpec, targets: Float64Array[] | null, columns?: number[]): { metrics: Metrics; trades: number; liquidations: number } {
-    const nSym = spec.symbols.length;
-    const nBars = this.nBars;
-    const cols = columns ?? spec.symbols.map((name) => this.columnOf(name));
-    if (cols.length !== nSym || (targets !== null && targets.length !== nSym) || spec.brackets.length !== nSym) {
-      throw new Error(`runKernel: ${nSym} symbols need as many columns, target series and bracket tables`);
-    }
-    // The run area holds one block per dataset symbol.
-    if (nSym > this.columns.length) throw new Error(`runKernel: ${nSym} symbols on a dataset of ${this.columns.length}`);
+    const cols = this.checkRun(spec, targets, columns);
     if (spec.records && this.shared) throw new Error('runKernel: a session on shared memory produces metrics only');
     if (spec.records) this.ensureRecords(this.initialRecordCap);
     for (;;) {
+      const cap = spec.records ? this.recordCap : 0;
+      const slots = this.runEngine(spec, targets, cols, cap);
       const v = this.view;
       const d = this.descSlot;
-      v.fill(0, d, d + DESC_SLOTS);
-      v[d + D_N_BARS] = nBars;
-      v[d + D_N_SYMBOLS] = nSym;
-      v[d + D_MODE] = spec.marginMode === 'isolated' ? MODE_ISOLATED : MODE_CROSS;
-      v[d + D_THRESHOLD] = spec.liquidation.kind === 'threshold' ? spec.liquidation.x : -1;
-      v[d + D_LEVERAGE] = spec.leverage;
-      v[d + D_BALANCE] = spec.balance;
-      v[d + D_SIZING] = spec.sizing.kind === 'fixed' ? SIZING_FIXED : SIZING_FRACTION;
-      v[d + D_SIZE] = spec.sizing.kind === 'fixed' ? spec.sizing.amount : spec.sizing.fraction;
-      v[d + D_FEE_RATE] = spec.feeRate;
-      v[d + D_SLIPPAGE] = spec.slippage;
-      v[d + D_LIQ_FEE_RATE] = spec.liquidationFeeRate;
-      v[d + D_ANN] = this.candles.intervalMs ? YEAR_MS / this.candles.intervalMs : 1;
-      v[d + D_RECORDS] = spec.records ? 1 : 0;
-      v[d + D_TIME_PTR] = this.timeSlot * F64;
-      v[d + D_SYMBOLS_PTR] = this.symbolsSlot * F64;
-      v[d + D_SCRATCH_PTR] = this.scratchSlot * F64;
-      const cap = spec.records ? this.recordCap : 0;
-      const equitySlot = this.recordsSlot;
-      const ratioSlot = equitySlot + nBars;
-      const tradesSlot = ratioSlot + nBars;
-      const liqsSlot = tradesSlot + cap * TRADE_FIELDS;
-      if (spec.records) {
-        v[d + D_EQUITY_PTR] = equitySlot * F64;
-        v[d + D_RATIO_PTR] = ratioSlot * F64;
-        v[d + D_TRADES_PTR] = tradesSlot * F64;
-        v[d + D_TRADES_CAP] = cap;
-        v[d + D_LIQS_PTR] = liqsSlot * F64;
-        v[d + D_LIQS_CAP] = cap;
-      }
-      for (let i = 0; i < nSym; i++) {
-        const c = this.columns[cols[i]!];
-        if (!c) throw new Error(`runKernel: no dataset column ${cols[i]}`);
-        const s = this.symbolsSlot + i * SYM_FIELDS;
-        const table = this.tablesSlot + i * TABLE_SLOTS;
-        const tg = this.targetsSlot + i * nBars;
-        if (targets !== null) {
-          const series = targets[i]!;
-          if (series.length !== nBars) {
-            throw new Error(`runKernel: ${series.length} targets for ${spec.symbols[i]}, the data has ${nBars} bars`);
-          }
-          v.set(series, tg);
-          this.changes[i] = undefined;
-        }
-        packBracketTable(spec.brackets[i]!, v, table);
-        v[s + S_OPEN] = c.open * F64;
-        v[s + S_MARK_OPEN] = c.markOpen * F64;
-        v[s + S_MARK_HIGH] = c.markHigh * F64;
-        v[s + S_MARK_LOW] = c.markLow * F64;
-        v[s + S_MARK_CLOSE] = c.markClose * F64;
-        v[s + S_FUNDING] = c.funding < 0 ? 0 : c.funding * F64;
-        v[s + S_PROXY] = c.markOpen === c.open ? 1 : 0;
-        v[s + S_TARGETS] = tg * F64;
-        v[s + S_BRACKETS] = table * F64;
-        v[s + S_BRACKET_ROWS] = spec.brackets[i]!.length;
-        v[s + S_FUNDING_BARS] = c.fundingBars * F64;
-        v[s + S_FUNDING_RATES] = c.fundingRates * F64;
-        v[s + S_BLOCK_LOW] = c.blockLow * F64;
-        v[s + S_BLOCK_HIGH] = c.blockHigh * F64;
-        v[s + S_BLOCK_CLOSE_LOW] = c.blockCloseLow * F64;
-        v[s + S_BLOCK_CLOSE_HIGH] = c.blockCloseHigh * F64;
-        v[s + S_MOMENTS] = c.moments < 0 ? 0 : c.moments * F64;
-        // a change list stands for the targets in place, never for the caller's
-        const changes = targets === null ? this.changes[i] : undefined;
-        v[s + S_CHANGES] = changes ? changes.at : 0;
-        v[s + S_CHANGE_COUNT] = changes ? changes.count : 0;
-      }
-      this.kernel.exports.runEngine(d * F64);
-
       const metrics = readMetrics(v, d);
       const nTrades = spec.records ? v[d + D_TRADE_COUNT]! : 0;
       const nLiqs = spec.records ? v[d + D_LIQ_COUNT]! : 0;
@@ -497,9 +428,121 @@ export class KernelSession {
         this.ensureRecords(Math.max(nTrades, nLiqs));
         continue;
       }
-      this.lastRecords = spec.records ? { symbols: spec.symbols, equitySlot, ratioSlot, tradesSlot, liqsSlot, nTrades, nLiqs } : null;
+      this.lastRecords = spec.records ? { symbols: spec.symbols, ...slots, nTrades, nLiqs } : null;
       return { metrics, trades: nTrades, liquidations: nLiqs };
     }
+  }
+
+  /**
+   * Runs one metrics-only backtest (`spec.records` must be false) and writes its metrics as row
+   * `at` of `out`, in METRIC_NAMES order (a null metric is NaN, `ruined` 0 or 1): a sweep's path,
+   * which builds no JS object per run.
+   */
+  runMetricsInto(spec: RunSpec, targets: Float64Array[] | null, columns: number[], out: Float64Array, at: number): void {
+    if (spec.records) throw new Error('runMetricsInto: a run with records goes through run()');
+    this.runEngine(spec, targets, this.checkRun(spec, targets, columns), 0);
+    const v = this.view;
+    const base = this.descSlot + D_METRICS;
+    for (let k = 0; k < METRIC_ROW_SLOTS.length; k++) {
+      const x = v[base + METRIC_ROW_SLOTS[k]!]!;
+      out[at + k] = METRIC_ROW_NULLABLE[k] && !Number.isFinite(x) ? NaN : x;
+    }
+  }
+
+  /** The run's dataset columns, after checking that its symbols, targets and tables agree. */
+  private checkRun(spec: RunSpec, targets: Float64Array[] | null, columns?: number[]): number[] {
+    const nSym = spec.symbols.length;
+    const cols = columns ?? spec.symbols.map((name) => this.columnOf(name));
+    if (cols.length !== nSym || (targets !== null && targets.length !== nSym) || spec.brackets.length !== nSym) {
+      throw new Error(`runKernel: ${nSym} symbols need as many columns, target series and bracket tables`);
+    }
+    // The run area holds one block per dataset symbol.
+    if (nSym > this.columns.length) throw new Error(`runKernel: ${nSym} symbols on a dataset of ${this.columns.length}`);
+    return cols;
+  }
+
+  /**
+   * Writes the run descriptor and the symbols' blocks, and runs the engine with room for `cap`
+   * trades and liquidations; returns where their records go.
+   */
+  private runEngine(
+    spec: RunSpec,
+    targets: Float64Array[] | null,
+    cols: number[],
+    cap: number,
+  ): { equitySlot: number; ratioSlot: number; tradesSlot: number; liqsSlot: number } {
+    const nSym = spec.symbols.length;
+    const nBars = this.nBars;
+    const v = this.view;
+    const d = this.descSlot;
+    v.fill(0, d, d + DESC_SLOTS);
+    v[d + D_N_BARS] = nBars;
+    v[d + D_N_SYMBOLS] = nSym;
+    v[d + D_MODE] = spec.marginMode === 'isolated' ? MODE_ISOLATED : MODE_CROSS;
+    v[d + D_THRESHOLD] = spec.liquidation.kind === 'threshold' ? spec.liquidation.x : -1;
+    v[d + D_LEVERAGE] = spec.leverage;
+    v[d + D_BALANCE] = spec.balance;
+    v[d + D_SIZING] = spec.sizing.kind === 'fixed' ? SIZING_FIXED : SIZING_FRACTION;
+    v[d + D_SIZE] = spec.sizing.kind === 'fixed' ? spec.sizing.amount : spec.sizing.fraction;
+    v[d + D_FEE_RATE] = spec.feeRate;
+    v[d + D_SLIPPAGE] = spec.slippage;
+    v[d + D_LIQ_FEE_RATE] = spec.liquidationFeeRate;
+    v[d + D_ANN] = this.candles.intervalMs ? YEAR_MS / this.candles.intervalMs : 1;
+    v[d + D_RECORDS] = spec.records ? 1 : 0;
+    v[d + D_TIME_PTR] = this.timeSlot * F64;
+    v[d + D_SYMBOLS_PTR] = this.symbolsSlot * F64;
+    v[d + D_SCRATCH_PTR] = this.scratchSlot * F64;
+    const equitySlot = this.recordsSlot;
+    const ratioSlot = equitySlot + nBars;
+    const tradesSlot = ratioSlot + nBars;
+    const liqsSlot = tradesSlot + cap * TRADE_FIELDS;
+    if (spec.records) {
+      v[d + D_EQUITY_PTR] = equitySlot * F64;
+      v[d + D_RATIO_PTR] = ratioSlot * F64;
+      v[d + D_TRADES_PTR] = tradesSlot * F64;
+      v[d + D_TRADES_CAP] = cap;
+      v[d + D_LIQS_PTR] = liqsSlot * F64;
+      v[d + D_LIQS_CAP] = cap;
+    }
+    for (let i = 0; i < nSym; i++) {
+      const c = this.columns[cols[i]!];
+      if (!c) throw new Error(`runKernel: no dataset column ${cols[i]}`);
+      const s = this.symbolsSlot + i * SYM_FIELDS;
+      const table = this.tablesSlot + i * TABLE_SLOTS;
+      const tg = this.targetsSlot + i * nBars;
+      if (targets !== null) {
+        const series = targets[i]!;
+        if (series.length !== nBars) {
+          throw new Error(`runKernel: ${series.length} targets for ${spec.symbols[i]}, the data has ${nBars} bars`);
+        }
+        v.set(series, tg);
+        this.changes[i] = undefined;
+      }
+      packBracketTable(spec.brackets[i]!, v, table);
+      v[s + S_OPEN] = c.open * F64;
+      v[s + S_MARK_OPEN] = c.markOpen * F64;
+      v[s + S_MARK_HIGH] = c.markHigh * F64;
+      v[s + S_MARK_LOW] = c.markLow * F64;
+      v[s + S_MARK_CLOSE] = c.markClose * F64;
+      v[s + S_FUNDING] = c.funding < 0 ? 0 : c.funding * F64;
+      v[s + S_PROXY] = c.markOpen === c.open ? 1 : 0;
+      v[s + S_TARGETS] = tg * F64;
+      v[s + S_BRACKETS] = table * F64;
+      v[s + S_BRACKET_ROWS] = spec.brackets[i]!.length;
+      v[s + S_FUNDING_BARS] = c.fundingBars * F64;
+      v[s + S_FUNDING_RATES] = c.fundingRates * F64;
+      v[s + S_BLOCK_LOW] = c.blockLow * F64;
+      v[s + S_BLOCK_HIGH] = c.blockHigh * F64;
+      v[s + S_BLOCK_CLOSE_LOW] = c.blockCloseLow * F64;
+      v[s + S_BLOCK_CLOSE_HIGH] = c.blockCloseHigh * F64;
+      v[s + S_MOMENTS] = c.moments < 0 ? 0 : c.moments * F64;
+      // a change list stands for the targets in place, never for the caller's
+      const changes = targets === null ? this.changes[i] : undefined;
+      v[s + S_CHANGES] = changes ? changes.at : 0;
+      v[s + S_CHANGE_COUNT] = changes ? changes.count : 0;
+    }
+    this.kernel.exports.runEngine(d * F64);
+    return { equitySlot, ratioSlot, tradesSlot, liqsSlot };
   }
 
   /**

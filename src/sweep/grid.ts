@@ -267,29 +267,42 @@ export function gridSize(grid: GridSpec): number {
   return grid.symbolGroups.length * comboCount(grid) * grid.leverages.length * grid.margins.length;
 }
 
-/** The run with index `index` (0 ≤ index < gridSize), decoded without materialising the grid. */
-export function runAt(grid: GridSpec, index: number): Run {
+/** Where a run sits in the grid: its symbol group, combination, and leverage and margin indices. */
+export interface RunCoordinates {
+  group: number;
+  combo: number;
+  leverage: number;
+  margin: number;
+}
+
+/** The coordinates of run `index` (0 ≤ index < gridSize): runAt without building its parameters. */
+export function runCoordinates(grid: GridSpec, index: number): RunCoordinates {
   const size = gridSize(grid);
   if (!(Number.isInteger(index) && index >= 0 && index < size)) throw new RangeError(`run index ${index} is outside 0..${size - 1}`);
   let i = index;
   const nM = grid.margins.length;
   const nL = grid.leverages.length;
   const nC = comboCount(grid);
-  const m = i % nM;
-  i = (i - m) / nM;
-  const l = i % nL;
-  i = (i - l) / nL;
+  const margin = i % nM;
+  i = (i - margin) / nM;
+  const leverage = i % nL;
+  i = (i - leverage) / nL;
   const k = i % nC;
   const group = (i - k) / nC;
-  const combo = grid.validCombos ? grid.validCombos[k]! : k;
+  return { group, combo: grid.validCombos ? grid.validCombos[k]! : k, leverage, margin };
+}
+
+/** The run with index `index` (0 ≤ index < gridSize), decoded without materialising the grid. */
+export function runAt(grid: GridSpec, index: number): Run {
+  const { group, combo, leverage, margin } = runCoordinates(grid, index);
   return {
     index,
     group,
     symbols: grid.symbolGroups[group]!,
     combo,
     params: comboParams(grid.axes, combo),
-    leverage: grid.leverages[l]!,
-    marginMode: grid.margins[m]!,
+    leverage: grid.leverages[leverage]!,
+    marginMode: grid.margins[margin]!,
   };
 }
 

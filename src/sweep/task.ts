@@ -7,10 +7,10 @@ import { computedInKernel, KernelSession, type KernelSessionOptions } from '../e
 import { BATCH_MAX_SETS, PAGE } from '../engine/layout.js';
 import { createMemory } from '../engine/wasm.js';
 import { buildRunSpec, CLI_FLAGS, type AccountSettings } from '../engine/runspec.js';
-import { METRIC_NAMES, type Metrics, type RunSpec } from '../engine/types.js';
+import { METRIC_NAMES, type RunSpec } from '../engine/types.js';
 import { UserError } from '../errors.js';
 import { computeTargets } from '../strategies/index.js';
-import { comboParams, runAt, type GridSpec } from './grid.js';
+import { comboParams, comboCount, runAt, runCoordinates, type GridSpec } from './grid.js';
 
 /** The settings every run of a sweep shares (backtest's sizing and fee options); defaults as backtest. */
 export type SweepSettings = AccountSettings;
@@ -35,7 +35,12 @@ export interface TaskState {
   grid: GridSpec;
   candles: Candles;
   session: KernelSession;
-  specs: RunSpec[][];
+  /**
+   * The run spec of each (symbol group, leverage, margin mode): baseSpecs with the margin mode
+   * set. Its params are the first combination's: a run's targets come from its own combination
+   * (runChunk), and the engine reads no params.
+   */
+  runSpecs: RunSpec[][][];
   /** Dataset column of each symbol of each group. */
   columns: number[][];
   /** The last targets computed, and for which (group, combination); null: in the session's own columns. */
@@ -109,7 +114,7 @@ export function createTaskState(
     grid,
     candles,
     session: sessionFor(candles, grid, share),
-    specs,
+    runSpecs: specs.map((byLeverage) => byLeverage.map((base) => grid.margins.map((marginMode) => ({ ...base, marginMode })))),
     columns,
     lastKey: -1,
     lastTargets: [],
@@ -125,27 +130,25 @@ export function createTaskState(
  */
 export function runChunk(state: TaskState, first: number, count: number): Float64Array {
   const out = new Float64Array(count * METRICS_PER_ROW);
-  const { grid, candles } = state;
+  const { grid } = state;
   for (let r = 0; r < count; r++) {
-    const run = runAt(grid, first + r);
-    const key = keyOf(grid, run.group, run.combo);
-    const cols = state.columns[run.group]!;
+    const at = runCoordinates(grid, first + r);
+    const key = keyOf(grid, at.group, at.combo);
+    const cols = state.columns[at.group]!;
     if (key !== state.lastKey) {
-      const inKernel = batchedTargets(state, key, first + r, first + count) || kernelTargets(state, run.params, cols);
-      state.lastTargets = inKernel ? null : targetsOf(state, run.params, cols);
+      const params = comboParams(grid.axes, at.combo);
+      const inKernel = batchedTargets(state, key, first + r, first + count) || kernelTargets(state, params, cols);
+      state.lastTargets = inKernel ? null : targetsOf(state, params, cols);
       state.lastKey = key;
     }
-    const base = state.specs[run.group]![grid.leverages.indexOf(run.leverage)]!;
-    const spec: RunSpec = { ...base, params: run.params, marginMode: run.marginMode };
-    const m = state.session.run(spec, state.lastTargets, cols).metrics;
-    writeMetrics(m, out, r * METRICS_PER_ROW);
+    const spec = state.runSpecs[at.group]![at.leverage]![at.margin]!;
+    state.session.runMetricsInto(spec, state.lastTargets, cols, out, r * METRICS_PER_ROW);
   }
   return out;
 }
 
 function keyOf(grid: GridSpec, group: number, combo: number): number {
-  const nCombos = grid.validCombos ? grid.validCombos.length : grid.axes.reduce((n, a) => n * a.values.length, 1);
-  return group * nCombos + combo;
+  return group * comboCount(grid) + combo;
 }
 
 /**
@@ -209,11 +212,4 @@ function batchedTargets(state: TaskState, key: number, from: number, to: number)
     found = state.smaSets.get(key)!;
   }
   return session.useSmaCrossChanges(found.set, found.changes, 0);
-}
-
-function writeMetrics(m: Metrics, out: Float64Array, at: number): void {
-  for (let k = 0; k < METRICS_PER_ROW; k++) {
-    const v = m[METRIC_NAMES[k]!];
-    out[at + k] = v === null ? NaN : typeof v === 'boolean' ? (v ? 1 : 0) : v;
-  }
 }

@@ -5,6 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { KernelSession, runKernel } from '../../src/engine/kernel.js';
 import { runReference } from '../../src/engine/reference.js';
+import { METRIC_NAMES } from '../../src/engine/types.js';
 import { candlesOf, flatBar, specOf, targetsOf } from '../helpers/candles.js';
 
 const Q_BTC = 1 / 6;
@@ -290,5 +291,27 @@ describe('KernelSession', () => {
     expect(roomy.trades!.length).toBeGreaterThan(3);
     expect(roomy.liquidations!.length).toBeGreaterThan(1);
     expect(new KernelSession(c, { maxRecords: 1 }).run(spec, targets)).toEqual(roomy);
+  });
+
+  it('runMetricsInto writes run()’s metrics as a row in METRIC_NAMES order (null → NaN, ruined → 0/1)', () => {
+    const session = new KernelSession(c);
+    const out = new Float64Array(3 * METRIC_NAMES.length).fill(-7);
+    const cases = [
+      { symbols: ['BTCUSDT', 'ETHUSDT', 'BNBUSDT'], over: { marginMode: 'cross' as const, leverage: 50 } },
+      { symbols: ['ETHUSDT'], over: { leverage: 20 } },
+      { symbols: ['BNBUSDT'], over: { leverage: 125, feeRate: 0.0005 } },
+    ];
+    cases.forEach(({ symbols, over }, row) => {
+      const spec = specOf(symbols, { ...over, records: false });
+      const targets = targetsOf(...symbols.map((s) => w[s as keyof typeof w]));
+      const columns = symbols.map((s) => c.symbols.findIndex((x) => x.symbol === s));
+      session.runMetricsInto(spec, targets, columns, out, row * METRIC_NAMES.length);
+      const m = session.run(spec, targets, columns).metrics;
+      const expected = METRIC_NAMES.map((k) => (m[k] === null ? NaN : typeof m[k] === 'boolean' ? Number(m[k]) : m[k]));
+      expect(Array.from(out.subarray(row * METRIC_NAMES.length, (row + 1) * METRIC_NAMES.length))).toEqual(expected);
+    });
+    // the cases cover a null ratio and a liquidation, so both conversions are exercised
+    expect(out.some(Number.isNaN)).toBe(true);
+    expect(() => session.runMetricsInto(specOf(['BTCUSDT']), targetsOf(w.BTCUSDT), [0], out, 0)).toThrow(/records/);
   });
 });
