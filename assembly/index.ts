@@ -8,3 +8,4 @@ export function heapBase(): usize {
 export * from "./brackets";
 export * from "./strategies/index";
 export * from "./engine/index";
+export * from "./engine/fill";

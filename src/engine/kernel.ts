@@ -75,6 +75,7 @@ import {
   POS_FIELDS,
   REASON_END,
   REASON_LIQUIDATION,
+  MOMENT_BLOCK_F64,
   QUIET_BLOCK_SHIFT,
   S_BLOCK_HIGH,
   S_BLOCK_CLOSE_HIGH,
@@ -121,7 +122,6 @@ import {
   type RunSpec,
   type TradeRecord,
 } from './types.js';
-import { fillMoments, momentSlots } from './moments.js';
 import { createMemory, instantiateKernel, type KernelInstance } from './wasm.js';
 import { STRATEGIES, resolveParams, type StrategyName } from '../strategies/index.js';
 
@@ -379,8 +379,21 @@ export class KernelSession {
         v.set(s.low, c.low);
       }
       if (s.fundingRate) v.set(s.fundingRate, c.funding);
-      fillQuietColumns(v, c, mp.open, mp.high, mp.low, mp.close, s.fundingRate);
-      if (c.moments >= 0) fillMoments(v, c.moments, mp.close);
+      // the derived columns, by the kernel (assembly/engine/fill.ts)
+      const k = this.kernel.exports;
+      k.fillFundingList(c.funding < 0 ? 0 : c.funding * F64, nBars, c.fundingBars * F64, c.fundingRates * F64);
+      k.fillBlockExtremes(
+        c.markOpen * F64,
+        c.markHigh * F64,
+        c.markLow * F64,
+        c.markClose * F64,
+        nBars,
+        c.blockLow * F64,
+        c.blockHigh * F64,
+        c.blockCloseLow * F64,
+        c.blockCloseHigh * F64,
+      );
+      if (c.moments >= 0) k.fillMoments(c.markClose * F64, nBars, c.moments * F64);
     });
   }
 
@@ -682,57 +695,17 @@ export class KernelSession {
   }
 }
 
+/** f64 slots of the table of return moments (layout.ts MOMENT_*) for `nBars` bars. */
+function momentSlots(nBars: number): number {
+  return Math.ceil(nBars / (1 << QUIET_BLOCK_SHIFT)) * MOMENT_BLOCK_F64;
+}
+
 /** Bars with a funding event. */
 function fundingCount(funding: Float64Array | null | undefined): number {
   let n = 0;
   // (an indexed loop: for…of over a typed array is ~10× slower before the JIT warms up)
   if (funding) for (let t = 0; t < funding.length; t++) if (!Number.isNaN(funding[t]!)) n++;
   return n;
-}
-
-/**
- * The dataset columns of a quiet stretch (assembly/engine/quiet.ts): the list of funding bars and their rates, each
- * block's lowest MP open or low and highest MP open or high, and its lowest and highest MP close.
- */
-function fillQuietColumns(
-  v: Float64Array,
-  c: SymbolColumns,
-  markOpen: Float64Array,
-  markHigh: Float64Array,
-  markLow: Float64Array,
-  markClose: Float64Array,
-  funding: Float64Array | null | undefined,
-): void {
-  const n = markOpen.length;
-  const bars = new Int32Array(v.buffer, c.fundingBars * F64, c.fundingEvents + 1);
-  let k = 0;
-  if (funding) {
-    for (let t = 0; t < n; t++) {
-      if (!Number.isNaN(funding[t]!)) {
-        v[c.fundingRates + k] = funding[t]!;
-        bars[k++] = t;
-      }
-    }
-  }
-  bars[k] = n;
-  v[c.fundingRates + k] = NaN;
-  const size = 1 << QUIET_BLOCK_SHIFT;
-  for (let b = 0; b * size < n; b++) {
-    let low = Infinity;
-    let high = -Infinity;
-    let closeLow = Infinity;
-    let closeHigh = -Infinity;
-    for (let t = b * size; t < Math.min(n, (b + 1) * size); t++) {
-      low = Math.min(low, markOpen[t]!, markLow[t]!);
-      high = Math.max(high, markOpen[t]!, markHigh[t]!);
-      closeLow = Math.min(closeLow, markClose[t]!);
-      closeHigh = Math.max(closeHigh, markClose[t]!);
-    }
-    v[c.blockLow + b] = low;
-    v[c.blockHigh + b] = high;
-    v[c.blockCloseLow + b] = closeLow;
-    v[c.blockCloseHigh + b] = closeHigh;
-  }
 }
 
 /** Whether KernelSession.computeTargets computes a strategy from candles: all but pair and signals (assembly/strategies/index.ts computeSingle). */

@@ -1,5 +1,5 @@
 // Metrics-only isolated runs of sweep sessions add whole blocks of returns from the dataset's table
-// of moments (src/engine/moments.ts, assembly/engine/quiet-moments.ts). On an ordinary 1m market
+// of moments (assembly/engine/fill.ts, assembly/engine/quiet-moments.ts). On an ordinary 1m market
 // the sums agree with the bar-by-bar ones to ~1e-13, and nothing else changes by a bit.
 import { describe, expect, it } from 'vitest';
 import { synthesize } from '../../src/data/synth.js';
@@ -79,5 +79,51 @@ describe('return sums by blocks', () => {
     const spec = buildRunSpec({ strategy: 'sma-cross', params: { fast: 10, slow: 200 }, symbols: ['BTCUSDT'], leverage: 10, marginMode: 'isolated', records: true });
     const targets = [smaCross(close, 10, 200)];
     expect(bySums.run(spec, targets)).toEqual(byBars.run(spec, targets));
+  });
+});
+
+describe('the derived columns (assembly/engine/fill.ts)', () => {
+  // a session's private layout, read as the engine reads it
+  type Layout = { view: Float64Array; columns: Record<string, number>[] };
+
+  it('list the funding bars and rates, the block extremes and the moments as computed from the candles', () => {
+    for (const bars of [10_000, 129, 64, 1]) {
+      const candles = synthesize({ symbols: ['BTCUSDT'], bars, interval: '1m', seed: 9 });
+      const s = candles.symbols[0]!;
+      const mp = s.mark!;
+      const { view: v, columns } = new KernelSession(candles, { moments: true }) as unknown as Layout;
+      const c = columns[0]!;
+      const funding = s.fundingRate!;
+      const events = [...funding.keys()].filter((t) => !Number.isNaN(funding[t]!));
+      const list = new Int32Array(v.buffer, c.fundingBars! * 8, events.length + 1);
+      expect(Array.from(list)).toEqual([...events, bars]);
+      expect(Array.from(v.subarray(c.fundingRates!, c.fundingRates! + events.length + 1))).toEqual([...events.map((t) => funding[t]!), NaN]);
+      const blocks = Math.ceil(bars / 64);
+      for (let b = 0; b < blocks; b++) {
+        const ts = [...Array(Math.min(bars, 64 * b + 64) - 64 * b).keys()].map((i) => 64 * b + i);
+        expect(v[c.blockLow! + b]).toBe(Math.min(...ts.map((t) => Math.min(mp.open[t]!, mp.low[t]!))));
+        expect(v[c.blockHigh! + b]).toBe(Math.max(...ts.map((t) => Math.max(mp.open[t]!, mp.high[t]!))));
+        expect(v[c.blockCloseLow! + b]).toBe(Math.min(...ts.map((t) => mp.close[t]!)));
+        expect(v[c.blockCloseHigh! + b]).toBe(Math.max(...ts.map((t) => mp.close[t]!)));
+        // the moments: center and reach of the previous closes, last close, and the sums of Δ·xⁿ
+        const row = v.subarray(c.moments! + b * 27, c.moments! + (b + 1) * 27);
+        const withPrev = ts.filter((t) => t > 0);
+        const prev = withPrev.map((t) => mp.close[t - 1]!);
+        const center = prev.length ? (Math.min(...prev) + Math.max(...prev)) / 2 : mp.close[0]!;
+        expect(row[0]).toBe(center);
+        expect(row[1]).toBe(prev.length ? Math.max(Math.max(...prev) - center, center - Math.min(...prev)) : 0);
+        expect(row[2]).toBe(mp.close[ts[ts.length - 1]!]);
+        const sums = new Float64Array(24);
+        for (const t of withPrev) {
+          const d = mp.close[t]! - mp.close[t - 1]!;
+          const x = mp.close[t - 1]! - center;
+          for (let n = 0, p = 1; n < 8; n++, p *= x) {
+            sums[n]! += d * p;
+            if (d !== 0) sums[8 + 2 * n + (d < 0 ? 0 : 1)]! += (n + 1) * (d * d) * p;
+          }
+        }
+        expect(Array.from(row.subarray(3))).toEqual(Array.from(sums));
+      }
+    }
   });
 });
