@@ -181,7 +181,8 @@ export function resolveParams(name: string, given: Record<string, number>): Reco
   return params;
 }
 
-function checkRelations(name: StrategyName, p: Record<string, number>): void {
+/** Refuses (UserError) parameters that break a relation between them (slow > fast, lower < upper, …). */
+export function checkRelations(name: StrategyName, p: Record<string, number>): void {
   const refuse = (message: string, field: string) => {
     throw new UserError(`${name}: ${message}`, { field });
   };

@@ -6,7 +6,7 @@
 // their declared order, then leverage, then margin mode innermost — so the isolated and cross
 // runs of the same parameters sit next to each other and share their targets.
 import { UserError } from '../errors.js';
-import { isStrategyName, resolveParams, STRATEGIES, type StrategyName } from '../strategies/index.js';
+import { checkRelations, isStrategyName, STRATEGIES, type StrategyName } from '../strategies/index.js';
 import type { MarginMode } from '../engine/types.js';
 
 export interface GridAxis {
@@ -188,6 +188,9 @@ export function buildGrid(input: GridInput): GridBuild {
   const axes: GridAxis[] = def.params.map((p) => {
     const values = swept.get(p.name) ?? [Object.hasOwn(fixed, p.name) ? fixed[p.name]! : p.default];
     for (const v of values) {
+      if (typeof v !== 'number' || !Number.isFinite(v)) {
+        throw new UserError(`${strategy}: ${p.name} must be a finite number, got ${String(v)}`, { field: '--grid' });
+      }
       if (p.integer && !Number.isInteger(v)) {
         throw new UserError(`${strategy}: ${p.name} must be an integer, got ${v}`, { field: '--grid' });
       }
@@ -209,14 +212,18 @@ export function buildGrid(input: GridInput): GridBuild {
     }
   }
 
-  // Check every parameter combination (the product of the parameter axes only: small next to the runs).
+  // Check every parameter combination (the product of the parameter axes only: small next to the
+  // runs). Each value passed its parameter's own checks above, so a combination can only break a
+  // relation between parameters (resolveParams's last check), tested on one record filled in place.
   const nCombos = axes.reduce((n, a) => n * a.values.length, 1);
   if (nCombos > 50_000_000) throw new UserError(`${nCombos} parameter combinations is too many`, { field: '--grid' });
   const valid: number[] = [];
   let firstError: UserError | null = null;
+  const params = comboParams(axes, 0);
   for (let c = 0; c < nCombos; c++) {
     try {
-      resolveParams(strategy, comboParams(axes, c));
+      fillComboParams(axes, c, params);
+      checkRelations(strategy, params);
       valid.push(c);
     } catch (err) {
       if (!(err instanceof UserError)) throw err;
@@ -242,19 +249,22 @@ export function buildGrid(input: GridInput): GridBuild {
   return { grid, skipped: nCombos - valid.length };
 }
 
-/** The parameters of combination `c` of the product of `axes` (last axis fastest). */
+/** The parameters of combination `c` of the product of `axes` (last axis fastest), keys in the axes' order. */
 export function comboParams(axes: readonly GridAxis[], c: number): Record<string, number> {
   const out: Record<string, number> = {};
+  for (const axis of axes) out[axis.name] = NaN;
+  fillComboParams(axes, c, out);
+  return out;
+}
+
+/** Sets the parameters of combination `c` in `out` (comboParams without a new record). */
+function fillComboParams(axes: readonly GridAxis[], c: number, out: Record<string, number>): void {
   for (let a = axes.length - 1; a >= 0; a--) {
     const axis = axes[a]!;
     const n = axis.values.length;
     out[axis.name] = axis.values[c % n]!;
     c = Math.floor(c / n);
   }
-  // restore the declared order of the keys
-  const ordered: Record<string, number> = {};
-  for (const axis of axes) ordered[axis.name] = out[axis.name]!;
-  return ordered;
 }
 
 /** Valid parameter combinations of the grid. */
