@@ -229,6 +229,44 @@ function scan(
     }
     const blockStart = r0 + (b << BATCH_BLOCK_SHIFT);
     const blockEnd = blockStart + size < t1 ? blockStart + size : t1;
+    if (t == blockStart && blockEnd - blockStart == size) {
+      // A whole block at once: the signs of fast − slow at its bars as two bit masks, without a
+      // branch (most blocks that are not skipped hold one crossing, whose place a bar-by-bar loop
+      // mispredicts). w = −1 moves only where fast − slow > 0, w = 1 only where slow − fast > 0,
+      // that is fast − slow < 0 (a − b = −(b − a) exactly).
+      const f = fastRow + (<usize>blockStart << 3);
+      const g = slowRow + (<usize>blockStart << 3);
+      let above: u32 = 0;
+      let below: u32 = 0;
+      for (let j: i32 = 0; j < size; j += 2) {
+        const d = f64x2.sub(v128.load(f + (<usize>j << 3)), v128.load(g + (<usize>j << 3)));
+        above |= <u32>i64x2.bitmask(f64x2.gt(d, zero)) << j;
+        below |= <u32>i64x2.bitmask(f64x2.lt(d, zero)) << j;
+      }
+      const was = w;
+      let bars = w == 1 ? below : above;
+      while (bars != 0) {
+        const i = <i32>ctz(bars);
+        const next = decide(fastRow, slowRow, w, k, blockStart + i, countPtr, listPtr, cap);
+        if (next != w) {
+          w = next;
+          // the other side's bars after this one ((x << i) << 1: a shift by 32 would be one by 0)
+          bars = (w == 1 ? below : above) & ((<u32>0xffffffff << i) << 1);
+        } else {
+          bars &= bars - 1;
+        }
+      }
+      if (w != was) {
+        const row = first;
+        first = second;
+        second = row;
+        const ext = firstMax - (<usize>BATCH_BLOCKS << 3);
+        firstMax = secondMin + (<usize>BATCH_BLOCKS << 3);
+        secondMin = ext;
+      }
+      t = blockEnd;
+      continue;
+    }
     let p = first + (<usize>t << 3);
     let q = second + (<usize>t << 3);
     let end = first + (<usize>blockEnd << 3);
