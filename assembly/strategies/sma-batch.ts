@@ -189,9 +189,10 @@ function averagePair(
  * One set's decisions at bars [t0, t1) of the row that starts at r0. Once the weight w is ±1, it
  * only moves when gt(first, second) for (first, second) = (slow, fast) at w = 1 and (fast, slow) at
  * w = −1 (compare.ts), which needs first − second > 0 (the tolerance is ≥ 0). A whole block where
- * max(first) − min(second) ≤ 0 has no such bar (rounding is monotone) and is skipped; elsewhere
- * the loop tests first − second > 0, four bars per iteration, and a bar where it holds is decided
- * by gt itself.
+ * max(first) − min(second) ≤ 0 has no such bar (rounding is monotone) and is skipped; a whole
+ * block that is not goes by wholeBlock, and a part of one (the row's first bars after the
+ * warm-up, the data's last bars) by a loop that tests first − second > 0 four bars per
+ * iteration. A bar where it holds is decided by gt itself.
  */
 function scan(
   fastRow: usize,
@@ -230,32 +231,8 @@ function scan(
     const blockStart = r0 + (b << BATCH_BLOCK_SHIFT);
     const blockEnd = blockStart + size < t1 ? blockStart + size : t1;
     if (t == blockStart && blockEnd - blockStart == size) {
-      // A whole block at once: the signs of fast − slow at its bars as two bit masks, without a
-      // branch (most blocks that are not skipped hold one crossing, whose place a bar-by-bar loop
-      // mispredicts). w = −1 moves only where fast − slow > 0, w = 1 only where slow − fast > 0,
-      // that is fast − slow < 0 (a − b = −(b − a) exactly).
-      const f = fastRow + (<usize>blockStart << 3);
-      const g = slowRow + (<usize>blockStart << 3);
-      let above: u32 = 0;
-      let below: u32 = 0;
-      for (let j: i32 = 0; j < size; j += 2) {
-        const d = f64x2.sub(v128.load(f + (<usize>j << 3)), v128.load(g + (<usize>j << 3)));
-        above |= <u32>i64x2.bitmask(f64x2.gt(d, zero)) << j;
-        below |= <u32>i64x2.bitmask(f64x2.lt(d, zero)) << j;
-      }
       const was = w;
-      let bars = w == 1 ? below : above;
-      while (bars != 0) {
-        const i = <i32>ctz(bars);
-        const next = decide(fastRow, slowRow, w, k, blockStart + i, countPtr, listPtr, cap);
-        if (next != w) {
-          w = next;
-          // the other side's bars after this one ((x << i) << 1: a shift by 32 would be one by 0)
-          bars = (w == 1 ? below : above) & ((<u32>0xffffffff << i) << 1);
-        } else {
-          bars &= bars - 1;
-        }
-      }
+      w = wholeBlock(fastRow, slowRow, w, k, blockStart, countPtr, listPtr, cap);
       if (w != was) {
         const row = first;
         first = second;
@@ -306,6 +283,45 @@ function scan(
     t = blockEnd;
   }
   store<f64>(statePtr, w);
+}
+
+/**
+ * The bars of the whole block from `blockStart` where a set whose weight is ±1 (w) may move,
+ * found at once as bit masks of the sign of fast − slow, without a branch per bar (most blocks
+ * that are scanned hold one crossing, whose place a bar-by-bar loop mispredicts). w = −1 moves
+ * only where fast − slow > 0, w = 1 only where slow − fast > 0, that is fast − slow < 0
+ * (a − b = −(b − a) exactly). Returns the weight after the block, its changes recorded.
+ */
+// @ts-ignore: decorator
+@inline function wholeBlock(
+  fastRow: usize,
+  slowRow: usize,
+  w: f64,
+  k: i32,
+  blockStart: i32,
+  countPtr: usize,
+  listPtr: usize,
+  cap: i32,
+): f64 {
+  const zero = f64x2.splat(0);
+  const f = fastRow + (<usize>blockStart << 3);
+  const g = slowRow + (<usize>blockStart << 3);
+  let above: u32 = 0;
+  let below: u32 = 0;
+  for (let j: i32 = 0; j < 1 << BATCH_BLOCK_SHIFT; j += 2) {
+    const d = f64x2.sub(v128.load(f + (<usize>j << 3)), v128.load(g + (<usize>j << 3)));
+    above |= <u32>i64x2.bitmask(f64x2.gt(d, zero)) << j;
+    below |= <u32>i64x2.bitmask(f64x2.lt(d, zero)) << j;
+  }
+  let bars = w == 1 ? below : above;
+  while (bars != 0) {
+    const i = <i32>ctz(bars);
+    const next = decide(fastRow, slowRow, w, k, blockStart + i, countPtr, listPtr, cap);
+    // after a move, the other side's bars after this one ((x << i) << 1: a shift by 32 is one by 0)
+    bars = next != w ? (next == 1 ? below : above) & ((<u32>0xffffffff << i) << 1) : bars & (bars - 1);
+    w = next;
+  }
+  return w;
 }
 
 /** The weight after bar t (smaCross's comparisons), its change recorded. */
