@@ -1,7 +1,7 @@
 // Where a quiet stretch of a one-symbol run must end (quiet.ts): the first bar that liquidates an
 // isolated position, the first close that leaves an interval (the notional's bracket, or the
 // closes that keep an isolated bar plain), and that interval. Each search skips whole blocks of
-// QUIET_BLOCK_SHIFT bars through their precomputed extremes (kernel.ts fillQuietColumns) and
+// QUIET_BLOCK_SHIFT bars through their precomputed extremes (fill.ts fillBlockExtremes) and
 // looks at single bars only in a block whose extreme reaches the bound.
 import {
   QUIET_BLOCK_SHIFT,

@@ -196,7 +196,7 @@ interface SymbolColumns {
   blockHigh: number;
   blockCloseLow: number;
   blockCloseHigh: number;
-  /** The table of return moments (moments.ts; sweep sessions only, else −1). */
+  /** The table of return moments (assembly/engine/fill.ts; sweep sessions only, else −1). */
   moments: number;
   /** Last-price close, high and low for the kernel's strategies (sweep sessions only, else −1): the mark slots when there is no mark. */
   close: number;
@@ -230,7 +230,7 @@ export interface KernelSessionOptions {
    */
   strategyColumns?: boolean;
   /**
-   * Keep the table of return moments (moments.ts) that lets metrics-only isolated runs sum their
+   * Keep the table of return moments (assembly/engine/fill.ts) that lets metrics-only isolated runs sum their
    * returns by blocks. Default: `batch`. Every session on one shared memory must agree on it.
    */
   moments?: boolean;

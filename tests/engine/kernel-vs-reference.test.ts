@@ -302,7 +302,7 @@ describe('kernel vs reference', () => {
     expect(funded / cases).toBeGreaterThan(0.2);
   });
 
-  // Sweep sessions keep the dataset's table of return moments (src/engine/moments.ts), and their
+  // Sweep sessions keep the dataset's table of return moments (assembly/engine/fill.ts), and their
   // metrics-only isolated runs add whole blocks of returns from it (assembly/engine/quiet-moments.ts).
   it("agree within SPEC's 1e-9 on volatility, sharpe and sortino, and bit for bit on the rest, when returns are summed by blocks", () => {
     // half of the cases like a sweep's runs (a calm market, low leverage, a fraction of equity,
