@@ -71,11 +71,13 @@ export const CLI_FLAGS: Required<FieldNames> = {
 };
 
 const inputSchema = lazySchema((z) => {
-  const finite = z.number({ error: 'must be a number' }).refine(Number.isFinite, 'must be a finite number');
+  const finite = z
+    .number({ invalid_type_error: 'must be a number', required_error: 'must be a number' })
+    .refine(Number.isFinite, 'must be a finite number');
   const rate = (what: string) => finite.refine((x) => x >= 0 && x < 1, `${what} must be at least 0 and below 1`);
   return z.object({
-    marginMode: z.enum(['isolated', 'cross'], { error: "must be 'isolated' or 'cross'" }),
-    strategy: z.string({ error: 'must be a strategy name' }),
+    marginMode: z.enum(['isolated', 'cross'], { errorMap: () => ({ message: "must be 'isolated' or 'cross'" }) }),
+    strategy: z.string({ invalid_type_error: 'must be a strategy name', required_error: 'must be a strategy name' }),
     params: z.record(z.string(), finite).optional(),
     symbols: z
       .array(z.string().regex(/^\S+$/, 'a symbol is a non-empty word such as BTCUSDT'))
