@@ -31,34 +31,14 @@ export function isolatedLiquidationBar(t0: i32, end: i32, side: f64, lp: f64): i
   const blocks = side == 1 ? colPtr(0, S_BLOCK_LOW) : colPtr(0, S_BLOCK_HIGH);
   const markOpen = colPtr(0, S_MARK_OPEN);
   const adverse = side == 1 ? colPtr(0, S_MARK_LOW) : colPtr(0, S_MARK_HIGH);
-  const S = f64x2.splat(side);
-  const LP = f64x2.splat(lp);
-  const zero = f64x2.splat(0);
   let t = t0;
   while (t < end) {
-    // the first block from t's whose extreme reaches LP, eight blocks per test
-    const last = (end - 1) >> QUIET_BLOCK_SHIFT;
-    let b = t >> QUIET_BLOCK_SHIFT;
-    for (;;) {
-      const p = blocks + (<usize>b << 3);
-      const safe =
-        i64x2.bitmask(f64x2.gt(f64x2.mul(S, f64x2.sub(v128.load(p), LP)), zero)) |
-        (i64x2.bitmask(f64x2.gt(f64x2.mul(S, f64x2.sub(v128.load(p, 16), LP)), zero)) << 2) |
-        (i64x2.bitmask(f64x2.gt(f64x2.mul(S, f64x2.sub(v128.load(p, 32), LP)), zero)) << 4) |
-        (i64x2.bitmask(f64x2.gt(f64x2.mul(S, f64x2.sub(v128.load(p, 48), LP)), zero)) << 6);
-      // (reads past the last block see other data: their bits are dropped)
-      const reach = last - b < 7 ? (2 << (last - b)) - 1 : 0xff;
-      const unsafe = ~safe & reach;
-      if (unsafe != 0) {
-        b += ctz(unsafe);
-        break;
-      }
-      b += 8;
-      if (b > last) return end;
-    }
-    const from = b << QUIET_BLOCK_SHIFT;
-    if (from > t) t = from;
+    const b = t >> QUIET_BLOCK_SHIFT;
     const blockEnd = (b + 1) << QUIET_BLOCK_SHIFT;
+    if (side * (at(blocks, b) - lp) > 0) {
+      t = blockEnd;
+      continue;
+    }
     const stop = blockEnd < end ? blockEnd : end;
     for (; t < stop; t++) {
       if (<i32>(side * (at(markOpen, t) - lp) <= 0) | <i32>(side * (at(adverse, t) - lp) <= 0)) return t;
@@ -70,40 +50,21 @@ export function isolatedLiquidationBar(t0: i32, end: i32, side: f64, lp: f64): i
 /**
  * The first bar in [t0, end) whose MP close C puts scale × C (scale > 0) outside [lo, hi), else
  * `end`. Blocks whose closes all keep it inside are skipped (scale × C is monotone in C, rounding
- * included), eight blocks per test. quiet.ts asks it for the notional's bracket (scale = qty) and
- * for the plain range of an isolated position (scale = 1).
+ * included). quiet.ts asks it for the notional's bracket (scale = qty) and for the plain range of
+ * an isolated position (scale = 1).
  */
 export function closeLeaveBar(t0: i32, end: i32, scale: f64, lo: f64, hi: f64): i32 {
   const lows = colPtr(0, S_BLOCK_CLOSE_LOW);
   const highs = colPtr(0, S_BLOCK_CLOSE_HIGH);
   const markClose = colPtr(0, S_MARK_CLOSE);
-  const K = f64x2.splat(scale);
-  const LO = f64x2.splat(lo);
-  const HI = f64x2.splat(hi);
   let t = t0;
   while (t < end) {
-    const last = (end - 1) >> QUIET_BLOCK_SHIFT;
-    let b = t >> QUIET_BLOCK_SHIFT;
-    for (;;) {
-      const l = lows + (<usize>b << 3);
-      const h = highs + (<usize>b << 3);
-      const inside =
-        i64x2.bitmask(v128.and(f64x2.ge(f64x2.mul(K, v128.load(l)), LO), f64x2.lt(f64x2.mul(K, v128.load(h)), HI))) |
-        (i64x2.bitmask(v128.and(f64x2.ge(f64x2.mul(K, v128.load(l, 16)), LO), f64x2.lt(f64x2.mul(K, v128.load(h, 16)), HI))) << 2) |
-        (i64x2.bitmask(v128.and(f64x2.ge(f64x2.mul(K, v128.load(l, 32)), LO), f64x2.lt(f64x2.mul(K, v128.load(h, 32)), HI))) << 4) |
-        (i64x2.bitmask(v128.and(f64x2.ge(f64x2.mul(K, v128.load(l, 48)), LO), f64x2.lt(f64x2.mul(K, v128.load(h, 48)), HI))) << 6);
-      const reach = last - b < 7 ? (2 << (last - b)) - 1 : 0xff;
-      const outside = ~inside & reach;
-      if (outside != 0) {
-        b += ctz(outside);
-        break;
-      }
-      b += 8;
-      if (b > last) return end;
-    }
-    const from = b << QUIET_BLOCK_SHIFT;
-    if (from > t) t = from;
+    const b = t >> QUIET_BLOCK_SHIFT;
     const blockEnd = (b + 1) << QUIET_BLOCK_SHIFT;
+    if (scale * at(lows, b) >= lo && scale * at(highs, b) < hi) {
+      t = blockEnd;
+      continue;
+    }
     const stop = blockEnd < end ? blockEnd : end;
     for (; t < stop; t++) {
       const n = scale * at(markClose, t);

@@ -211,16 +211,17 @@ function scan(
   let w = load<f64>(statePtr);
   let t = t0;
   for (; w == 0 && t < t1; t++) w = decide(fastRow, slowRow, w, k, t, countPtr, listPtr, cap);
-  let first = w == 1 ? slowRow : fastRow;
-  let second = w == 1 ? fastRow : slowRow;
-  // the first row's block maxima and the second's minima
-  let firstMax = (w == 1 ? slowExt : fastExt) + (<usize>BATCH_BLOCKS << 3);
-  let secondMin = w == 1 ? fastExt : slowExt;
   const zero = f64x2.splat(0);
   const size = 1 << BATCH_BLOCK_SHIFT;
   // whole blocks (t1 − r0 is a multiple of the block size but in the data's last row)
   const whole = r0 + (((t1 - r0) >> BATCH_BLOCK_SHIFT) << BATCH_BLOCK_SHIFT);
   while (t < t1) {
+    // the rows in w's order (first − second > 0 is where w may move), the first's block maxima
+    // and the second's minima
+    let first = w == 1 ? slowRow : fastRow;
+    let second = w == 1 ? fastRow : slowRow;
+    const firstMax = (w == 1 ? slowExt : fastExt) + (<usize>BATCH_BLOCKS << 3);
+    const secondMin = w == 1 ? fastExt : slowExt;
     let b = (t - r0) >> BATCH_BLOCK_SHIFT;
     if (t == r0 + (b << BATCH_BLOCK_SHIFT)) {
       const last = (whole - r0) >> BATCH_BLOCK_SHIFT;
@@ -231,16 +232,7 @@ function scan(
     const blockStart = r0 + (b << BATCH_BLOCK_SHIFT);
     const blockEnd = blockStart + size < t1 ? blockStart + size : t1;
     if (t == blockStart && blockEnd - blockStart == size) {
-      const was = w;
       w = wholeBlock(fastRow, slowRow, w, k, blockStart, countPtr, listPtr, cap);
-      if (w != was) {
-        const row = first;
-        first = second;
-        second = row;
-        const ext = firstMax - (<usize>BATCH_BLOCKS << 3);
-        firstMax = secondMin + (<usize>BATCH_BLOCKS << 3);
-        secondMin = ext;
-      }
       t = blockEnd;
       continue;
     }
@@ -270,9 +262,6 @@ function scan(
         const row = first;
         first = second;
         second = row;
-        const ext = firstMax - (<usize>BATCH_BLOCKS << 3);
-        firstMax = secondMin + (<usize>BATCH_BLOCKS << 3);
-        secondMin = ext;
         p = first + (<usize>at << 3);
         q = second + (<usize>at << 3);
         end = first + (<usize>blockEnd << 3);

@@ -163,22 +163,21 @@ export function resolveParams(name: string, given: Record<string, number>): Reco
   const params: Record<string, number> = {};
   for (const p of def.params) {
     const v = Object.hasOwn(given, p.name) ? given[p.name] : p.default;
-    if (typeof v !== 'number' || !Number.isFinite(v)) {
-      throw new UserError(`${name}: ${p.name} must be a finite number, got ${String(v)}`, { field: p.name });
-    }
-    if (p.integer && !Number.isInteger(v)) {
-      throw new UserError(`${name}: ${p.name} must be an integer, got ${v}`, { field: p.name });
-    }
-    if (p.min !== undefined && v < p.min) {
-      throw new UserError(`${name}: ${p.name} must be at least ${p.min}, got ${v}`, { field: p.name });
-    }
-    if (p.max !== undefined && v > p.max) {
-      throw new UserError(`${name}: ${p.name} must be at most ${p.max}, got ${v}`, { field: p.name });
-    }
-    params[p.name] = v;
+    checkParamValue(name, p, v, p.name);
+    params[p.name] = v as number;
   }
   checkRelations(name, params);
   return params;
+}
+
+/** Refuses (UserError naming `field`) a value that parameter `p` of strategy `name` cannot take on its own. */
+export function checkParamValue(name: string, p: ParamDef, v: unknown, field: string): void {
+  if (typeof v !== 'number' || !Number.isFinite(v)) {
+    throw new UserError(`${name}: ${p.name} must be a finite number, got ${String(v)}`, { field });
+  }
+  if (p.integer && !Number.isInteger(v)) throw new UserError(`${name}: ${p.name} must be an integer, got ${v}`, { field });
+  if (p.min !== undefined && v < p.min) throw new UserError(`${name}: ${p.name} must be at least ${p.min}, got ${v}`, { field });
+  if (p.max !== undefined && v > p.max) throw new UserError(`${name}: ${p.name} must be at most ${p.max}, got ${v}`, { field });
 }
 
 /** Refuses (UserError) parameters that break a relation between them (slow > fast, lower < upper, …). */

@@ -6,7 +6,7 @@
 // their declared order, then leverage, then margin mode innermost — so the isolated and cross
 // runs of the same parameters sit next to each other and share their targets.
 import { UserError } from '../errors.js';
-import { checkRelations, isStrategyName, STRATEGIES, type StrategyName } from '../strategies/index.js';
+import { checkParamValue, checkRelations, isStrategyName, STRATEGIES, type StrategyName } from '../strategies/index.js';
 import type { MarginMode } from '../engine/types.js';
 
 export interface GridAxis {
@@ -187,16 +187,7 @@ export function buildGrid(input: GridInput): GridBuild {
   }
   const axes: GridAxis[] = def.params.map((p) => {
     const values = swept.get(p.name) ?? [Object.hasOwn(fixed, p.name) ? fixed[p.name]! : p.default];
-    for (const v of values) {
-      if (typeof v !== 'number' || !Number.isFinite(v)) {
-        throw new UserError(`${strategy}: ${p.name} must be a finite number, got ${String(v)}`, { field: '--grid' });
-      }
-      if (p.integer && !Number.isInteger(v)) {
-        throw new UserError(`${strategy}: ${p.name} must be an integer, got ${v}`, { field: '--grid' });
-      }
-      if (p.min !== undefined && v < p.min) throw new UserError(`${strategy}: ${p.name} must be at least ${p.min}, got ${v}`, { field: '--grid' });
-      if (p.max !== undefined && v > p.max) throw new UserError(`${strategy}: ${p.name} must be at most ${p.max}, got ${v}`, { field: '--grid' });
-    }
+    for (const v of values) checkParamValue(strategy, p, v, '--grid');
     return { name: p.name, values };
   });
   if (input.leverages.length === 0) throw new UserError('no leverage given', { field: '--leverage' });
