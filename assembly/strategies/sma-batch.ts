@@ -294,6 +294,8 @@ function scan(
   listPtr: usize,
   cap: i32,
 ): f64 {
+  // (two signs16 calls cover a block of 32 bars)
+  if (BATCH_BLOCK_SHIFT != 5) ERROR("wholeBlock reads blocks of 32 bars");
   const f = fastRow + (<usize>blockStart << 3);
   const g = slowRow + (<usize>blockStart << 3);
   const below = signs16(f, g) | (signs16(f + 128, g + 128) << 16);
