@@ -87,21 +87,28 @@ export let rangeHi: f64 = 0;
 /** The part of the range that does not depend on the peak (isolatedFixedRange). */
 let fixedLo: f64 = 0;
 let fixedHi: f64 = 0;
-/** What the ranges were computed for. */
+/** What the ranges were computed for: the peak, and isolatedFixedRange's inputs (below). */
 let rangePeak: f64 = NaN;
-let fixedRatioBar: f64 = NaN;
 let fixedWallet: f64 = NaN;
 let fixedIw: f64 = NaN;
 let fixedSq: f64 = NaN;
 let fixedEntry: f64 = NaN;
-let fixedMmr: f64 = NaN;
-let fixedCum: f64 = NaN;
-let fixedBracketLo: f64 = NaN;
-let fixedBracketHi: f64 = NaN;
+// isolatedFixedRange's nine inputs as pairs of lanes, compared bit for bit in one go: equal bits
+// give the same range, and nine scalar float comparisons cost ~60 instructions as V8 lowers them
+let inputs0: v128 = f64x2.splat(NaN);
+let inputs1: v128 = f64x2.splat(NaN);
+let inputs2: v128 = f64x2.splat(NaN);
+let inputs3: v128 = f64x2.splat(NaN);
+let inputs4: v128 = f64x2.splat(NaN);
 /** 1 / fixedSq. */
 let invSq: f64 = 0;
 /** K = (wallet + IW) / sq − entry of the last isolatedFixedRange position (quiet-moments.ts), by the reciprocal. */
 export let fixedK: f64 = 0;
+
+// @ts-ignore: decorator
+@inline function lanes(a: f64, b: f64): v128 {
+  return f64x2.replace_lane(f64x2.splat(a), 1, b);
+}
 
 /**
  * The bounds from equity > 0, the ratio bar and the notional's bracket [bracketLo, bracketHi)
@@ -111,19 +118,25 @@ export let fixedK: f64 = 0;
 export function isolatedFixedRange(
   wallet: f64, iw: f64, sq: f64, entry: f64, ratioBar: f64, mmr: f64, cum: f64, bracketLo: f64, bracketHi: f64,
 ): void {
-  if (
-    ratioBar == fixedRatioBar && wallet == fixedWallet && iw == fixedIw && sq == fixedSq &&
-    entry == fixedEntry && mmr == fixedMmr && cum == fixedCum && bracketLo == fixedBracketLo && bracketHi == fixedBracketHi
-  ) return;
-  fixedRatioBar = ratioBar;
+  const x0 = lanes(ratioBar, wallet);
+  const x1 = lanes(iw, sq);
+  const x2 = lanes(entry, mmr);
+  const x3 = lanes(cum, bracketLo);
+  const x4 = f64x2.splat(bracketHi);
+  const changed = v128.or(
+    v128.or(v128.xor(x0, inputs0), v128.xor(x1, inputs1)),
+    v128.or(v128.or(v128.xor(x2, inputs2), v128.xor(x3, inputs3)), v128.xor(x4, inputs4)),
+  );
+  if (!v128.any_true(changed)) return;
+  inputs0 = x0;
+  inputs1 = x1;
+  inputs2 = x2;
+  inputs3 = x3;
+  inputs4 = x4;
   fixedWallet = wallet;
   fixedIw = iw;
   fixedSq = sq;
   fixedEntry = entry;
-  fixedMmr = mmr;
-  fixedCum = cum;
-  fixedBracketLo = bracketLo;
-  fixedBracketHi = bracketHi;
   rangePeak = NaN;
   const qty = Math.abs(sq);
   // (reciprocals: their extra rounding is far inside the 1e-12 margins)
