@@ -74,9 +74,8 @@ function gapCheck(t: i32): void {
       const side = pget(i, P_SIDE);
       const lp = pget(i, P_LP);
       if (side == 0 || isNaN(lp)) continue;
-      // (o ≤ LP for a long, o ≥ LP for a short: the sign of a difference is exact)
       const o = col(i, S_MARK_OPEN, t);
-      if (side * (o - lp) <= 0) liquidateIsolated(i, t, o, WHERE_OPEN);
+      if (side == 1 ? o <= lp : o >= lp) liquidateIsolated(i, t, o, WHERE_OPEN);
     }
   } else if (anyOpen()) {
     // The path bound covers the open too (λ = 0); it usually spares the whole intrabar walk.
@@ -108,9 +107,7 @@ function fills(t: i32): void {
     const atOpen = target / open;
     const move = atOpen - current;
     if (move == 0) continue;
-    // (1 + u·slip with u = ±1 is 1 ± slip exactly; no branch on the order's side)
-    const up = <f64>((<i32>(move > 0) << 1) - 1);
-    const fill = open * (1 + up * slip);
+    const fill = move > 0 ? open * (1 + slip) : open * (1 - slip);
     // (without slippage the fill is the open: the same division, done once)
     const next = fill == open ? atOpen : target / fill;
     if (move > 0 ? next <= current : next >= current) continue;
@@ -119,7 +116,7 @@ function fills(t: i32): void {
       if (next != 0) {
         pset(i, P_OPEN_QTY, Math.abs(next));
         pset(i, P_OPEN_FILL, fill);
-        pset(i, P_OPEN_SIDE, <f64>((<i32>(next > 0) << 1) - 1));
+        pset(i, P_OPEN_SIDE, next > 0 ? 1 : -1);
       }
     } else if (Math.abs(next) < qty) {
       const dq = qty - Math.abs(next);
@@ -127,7 +124,7 @@ function fills(t: i32): void {
     } else {
       pset(i, P_OPEN_QTY, Math.abs(next) - qty);
       pset(i, P_OPEN_FILL, fill);
-      pset(i, P_OPEN_SIDE, <f64>((<i32>(next > 0) << 1) - 1));
+      pset(i, P_OPEN_SIDE, next > 0 ? 1 : -1);
     }
   }
   floorCrossWallet();
@@ -145,11 +142,14 @@ function intrabarCheck(t: i32): void {
       const side = pget(i, P_SIDE);
       const lp = pget(i, P_LP);
       if (side == 0 || isNaN(lp)) continue;
-      // the open, then the adverse extreme (low for a long, high for a short) against LP, by the
-      // sign of side × (price − LP): no branch on the side, which flips with the position
       const o = col(i, S_MARK_OPEN, t);
-      if (side * (o - lp) <= 0) liquidateIsolated(i, t, o, WHERE_INTRABAR);
-      else if (side * (col(i, side == 1 ? S_MARK_LOW : S_MARK_HIGH, t) - lp) <= 0) liquidateIsolated(i, t, lp, WHERE_INTRABAR);
+      if (side == 1) {
+        if (o <= lp) liquidateIsolated(i, t, o, WHERE_INTRABAR);
+        else if (col(i, S_MARK_LOW, t) <= lp) liquidateIsolated(i, t, lp, WHERE_INTRABAR);
+      } else {
+        if (o >= lp) liquidateIsolated(i, t, o, WHERE_INTRABAR);
+        else if (col(i, S_MARK_HIGH, t) >= lp) liquidateIsolated(i, t, lp, WHERE_INTRABAR);
+      }
     }
   } else if (anyOpen() && !S.pathSafeBar) {
     const lambda = crossTrigger(t);

@@ -14,7 +14,6 @@ import {
   S_MARK_LOW,
   S_MARK_OPEN,
 } from "../../src/engine/layout";
-import { pick } from "../select";
 import { colPtr } from "./state";
 
 // @ts-ignore: decorator
@@ -148,10 +147,8 @@ export function isolatedFixedRange(
   const c0 = entry - (wallet + iw) * invSq;
   const s0 = 1e-12 * ((Math.abs(wallet) + Math.abs(iw)) * Math.abs(invSq) + Math.abs(entry) + Math.abs(c0));
   fixedK = -c0;
-  // (selects, not branches on the side, which flips with the position)
-  const long = sq > 0;
-  lo = pick(long, c0 + s0, lo);
-  hi = pick(long, hi, c0 - s0);
+  if (sq > 0) lo = c0 + s0;
+  else hi = c0 - s0;
   // the bracket's closes, moved inward by 1e-12 (far beyond the rounding of qty × close and of
   // the reciprocal): the one-bar path tests the notional of the others exactly
   const invQty = Math.abs(invSq);
@@ -165,10 +162,13 @@ export function isolatedFixedRange(
   const cr = beta * invAlpha;
   const terms = qty * mmr * Math.abs(cr) + Math.abs(cum) + rb * (Math.abs(iw) + qty * (Math.abs(cr) + Math.abs(entry)));
   const sr = 1e-12 * terms * Math.abs(invAlpha);
-  hi = pick(alpha > 0 && cr - sr < hi, cr - sr, hi);
-  lo = pick(alpha < 0 && cr + sr > lo, cr + sr, lo);
-  // (alpha 0, or NaN: the ratio bar holds everywhere or nowhere)
-  if (!(alpha > 0) && !(alpha < 0) && !(beta > 1e-12 * terms)) lo = Infinity;
+  if (alpha > 0) {
+    if (cr - sr < hi) hi = cr - sr;
+  } else if (alpha < 0) {
+    if (cr + sr > lo) lo = cr + sr;
+  } else if (!(beta > 1e-12 * terms)) {
+    lo = Infinity;
+  }
   fixedLo = lo;
   fixedHi = hi;
 }
@@ -182,8 +182,11 @@ export function isolatedRange(peak: f64): void {
   const sp = 1e-12 * ((Math.abs(fixedWallet) + Math.abs(fixedIw) + Math.abs(peak)) * Math.abs(invSq) + Math.abs(fixedEntry) + Math.abs(cp));
   let lo = fixedLo;
   let hi = fixedHi;
-  hi = pick(fixedSq > 0 && cp - sp < hi, cp - sp, hi);
-  lo = pick(!(fixedSq > 0) && cp + sp > lo, cp + sp, lo);
+  if (fixedSq > 0) {
+    if (cp - sp < hi) hi = cp - sp;
+  } else if (cp + sp > lo) {
+    lo = cp + sp;
+  }
   // NaN anywhere (an infinite ratio bar) leaves the interval empty: every bar takes the one-bar path
   if (!(lo < hi)) {
     lo = Infinity;
