@@ -368,7 +368,7 @@ function stretch<Mode, Records>(t0: i32, end: i32, decision: i32): i32 {
             // integer reads keep the columns streaming without taking a float register
             if ((t & 7) == 0) {
               const at8 = <usize>t << 3;
-              streamSink ^= load<i64>(open + at8) ^ load<i64>(markOpen + at8) ^ load<i64>(adverse + at8);
+              streamSink ^= load<i64>(open + at8) ^ load<i64>(markOpen + at8) ^ load<i64>(markLow + at8) ^ load<i64>(markHigh + at8);
             }
           }
           if (pairsTo >= stop) break;
