@@ -152,8 +152,7 @@ export function targetAt(i: i32, t: i32): f64 {
   if (i != 0 || changes == 0) return S.col(i, S_TARGETS, t);
   const k = changeFrom(t);
   if (k == changeCount || changeBar(changes, k) != t) return NaN;
-  // (±1 by integer arithmetic: the sign alternates from one change to the next, a branch on it mispredicts)
-  return <f64>((<i32>(i32At(changes, k) > 0) << 1) - 1);
+  return i32At(changes, k) > 0 ? 1 : -1;
 }
 
 /** The first decision bar ≥ t0, or `limit` when there is none before it. */
