@@ -3,7 +3,7 @@
 // round after round, so another tenant's load on a shared machine falls on both alike; the
 // per-round ratio B / A is the measure (a difference of 1% shows, where W2's wall time moves by
 // ±5% from run to run). The runs' metrics must agree to SPEC's 1e-9, else it stops.
-// Usage: node bin/margincall-dev.mjs bench/ab-kernel.ts --other ../base/build/kernel.wasm [--rounds 7] [--json]
+// Usage: node bin/margincall-dev.mjs bench/ab-kernel.ts --other ../base/build/kernel.wasm [--rounds 7] [--swap] [--json]
 // Only the kernel differs: both sides run this checkout's TypeScript.
 import { readFileSync } from 'node:fs';
 import { KernelSession } from '../src/engine/kernel.js';
@@ -20,7 +20,7 @@ const option = (name: string): string | undefined => {
 const other = option('--other');
 const rounds = Number(option('--rounds') ?? 7);
 if (!other || !(Number.isInteger(rounds) && rounds >= 1)) {
-  process.stderr.write('usage: bench/ab-kernel.ts --other <kernel.wasm> [--rounds N ≥ 1] [--json]\n');
+  process.stderr.write('usage: bench/ab-kernel.ts --other <kernel.wasm> [--rounds N ≥ 1] [--swap] [--json]\n');
   process.exit(2);
 }
 
@@ -35,11 +35,18 @@ function otherKernel(path: string): WebAssembly.Module {
 
 const candles = benchCandles(['BTCUSDT'], 200_000);
 const p = prepareSweep({ ...w2SweepSpec(10_000), data: candles, workers: 0 });
-const a = createTaskState(p.grid, p.settings, candles);
-const b: TaskState = {
-  ...createTaskState(p.grid, p.settings, candles),
-  session: new KernelSession(candles, { ...sessionOptions(p.grid), module: otherKernel(other) }),
-};
+// Where a session's memory lands can favour it by ~1–2% for the whole process, whichever build it
+// runs: --swap creates the other build's session first, and bench/ab-repeat.sh averages both orders.
+const swap = args.includes('--swap');
+const options = sessionOptions(p.grid);
+const otherModule = otherKernel(other);
+const sessions = swap
+  ? [new KernelSession(candles, { ...options, module: otherModule }), new KernelSession(candles, options)]
+  : [new KernelSession(candles, options), new KernelSession(candles, { ...options, module: otherModule })];
+const thisSession = swap ? sessions[1]! : sessions[0]!;
+const otherSession = swap ? sessions[0]! : sessions[1]!;
+const a: TaskState = { ...createTaskState(p.grid, p.settings, candles), session: thisSession };
+const b: TaskState = { ...createTaskState(p.grid, p.settings, candles), session: otherSession };
 // chunks of 500 of W2's sets: the most trades, the middle, the fewest
 const chunks = [0, 5000, 9500];
 
