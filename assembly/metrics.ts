@@ -135,12 +135,11 @@ export function metricsMergeBlock(): void {
 export function metricsAddTrade(pnl: f64): void {
   trades += 1;
   pnlSum += pnl;
-  if (pnl > 0) {
-    wins += 1;
-    gains += pnl;
-  } else if (pnl < 0) {
-    losses -= pnl;
-  }
+  // Wins and losses come in no order a branch predicts. Adding 0 leaves a sum ≥ 0 as it was, and
+  // pmax / pmin pick an operand, so a NaN pnl adds nothing, as the twin's tests do.
+  wins += <f64>(<i32>(pnl > 0));
+  gains += f64x2.extract_lane(f64x2.pmax(f64x2.splat(0), f64x2.splat(pnl)), 0);
+  losses -= f64x2.extract_lane(f64x2.pmin(f64x2.splat(0), f64x2.splat(pnl)), 0);
 }
 
 // @ts-ignore: decorator
