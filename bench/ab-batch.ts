@@ -1,6 +1,8 @@
 // The sma-cross batch alone (KernelSession.smaCrossBatch), two kernel builds by turns in one
 // process: W2's tasks of 1,000 sets (10 fast windows × 100 slow), as a sweep task computes them.
-// Prints the per-round ratio B / A of their times and checks that both give the same changes.
+// Prints the per-round ratio B / A of their times (above 1: this build is faster) and checks that
+// both count the same changes per set (tests/sweep/sma-batch.test.ts holds the changes themselves
+// to smaCross's bits). Like ab-kernel, one process can favour a side by ~1–2%: run it twice.
 // Usage: node bin/margincall-dev.mjs bench/ab-batch.ts --other <kernel.wasm> [--rounds N]
 import { readFileSync } from 'node:fs';
 import { KernelSession } from '../src/engine/kernel.js';
