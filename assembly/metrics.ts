@@ -40,6 +40,12 @@ export let downsideOdd: f64 = 0;
 let growthDone: f64 = 1;
 let segmentStart: f64 = 0;
 export let peak: f64 = 0;
+/**
+ * The lowest equity of quiet stretches since the peak last rose (quiet.ts), whose drawdown is not
+ * counted yet: 1 − E / peak is largest there, so one division when the peak rises or the run ends
+ * gives the same maximum as one per stretch.
+ */
+export let trough: f64 = Infinity;
 let maxDrawdown: f64 = 0;
 let trades: f64 = 0;
 let wins: f64 = 0;
@@ -65,6 +71,7 @@ export function metricsReset(startBalance: f64): void {
   growthDone = 1;
   segmentStart = startBalance > 0 ? startBalance : 0;
   peak = startBalance;
+  trough = Infinity;
   maxDrawdown = 0;
   trades = 0;
   wins = 0;
@@ -98,7 +105,12 @@ export function metricsAddBar(equity: f64): void {
     segmentStart = equity;
   }
   if (++blockN == METRICS_BLOCK) metricsMergeBlock();
-  if (equity > peak) peak = equity;
+  if (equity > peak) {
+    // the stretches' trough belongs to the peak that ends here
+    if (trough < peak) metricsDrawdownAt(trough, peak);
+    trough = Infinity;
+    peak = equity;
+  }
   if (peak > 0) metricsDrawdownAt(equity, peak);
   prev = equity;
   last = equity;
@@ -158,6 +170,8 @@ export function metricsAddTrade(pnl: f64): void {
  */
 export function metricsFinish(outPtr: usize, ann: f64, exposedBars: f64): void {
   metricsMergeBlock();
+  if (trough < peak) metricsDrawdownAt(trough, peak);
+  trough = Infinity;
   const std = n > 1 ? Math.sqrt(m2 / (n - 1)) : NaN;
   const sqrtAnn = Math.sqrt(ann);
   const growth = segmentStart > 0 ? growthDone * (last / segmentStart) : growthDone;

@@ -294,7 +294,7 @@ function stretch<Mode, Records>(t0: i32, end: i32, decision: i32): i32 {
   let DOWN = f64x2(M.downsideEven, M.downsideOdd);
   let peak = M.peak;
   // The lowest equity since the peak last rose: for a fixed peak, 1 − E / peak is largest there.
-  let trough: f64 = Infinity;
+  let trough = M.trough;
 
   if (ISOLATED && !RECORDS) {
     vW = f64x2.splat(kWallet);
@@ -552,7 +552,8 @@ function stretch<Mode, Records>(t0: i32, end: i32, decision: i32): i32 {
     queueTarget(0, targetAt(0, decision), prev);
   }
 
-  if (trough < peak) M.metricsDrawdownAt(trough, peak);
+  // (its drawdown waits until the peak rises or the run ends: one division per peak, not per stretch)
+  M.trough = trough;
   M.prev = prev;
   M.last = prev;
   M.s1Even = f64x2.extract_lane(S1, 0);
