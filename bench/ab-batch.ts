@@ -4,28 +4,18 @@
 // both count the same changes per set (tests/sweep/sma-batch.test.ts holds the changes themselves
 // to smaCross's bits). Like ab-kernel, one process can favour a side by ~1–2%: run it twice.
 // Usage: node bin/margincall-dev.mjs bench/ab-batch.ts --other <kernel.wasm> [--rounds N]
-import { readFileSync } from 'node:fs';
 import { KernelSession } from '../src/engine/kernel.js';
 import { prepareSweep } from '../src/sweep/index.js';
 import { sessionOptions } from '../src/sweep/task.js';
+import { abArgs } from './ab-args.js';
 import { benchCandles, w2SweepSpec } from './workloads.js';
 
-const args = process.argv.slice(2);
-const option = (name: string): string | undefined => {
-  const i = args.indexOf(name);
-  return i >= 0 ? args[i + 1] : undefined;
-};
-const other = option('--other');
-const rounds = Number(option('--rounds') ?? 7);
-if (!other || !(Number.isInteger(rounds) && rounds >= 1)) {
-  process.stderr.write('usage: bench/ab-batch.ts --other <kernel.wasm> [--rounds N ≥ 1]\n');
-  process.exit(2);
-}
+const { other, otherModule, rounds } = abArgs('ab-batch.ts', '');
 
 const candles = benchCandles(['BTCUSDT'], 200_000);
 const p = prepareSweep({ ...w2SweepSpec(10_000), data: candles, workers: 0 });
 const a = new KernelSession(candles, sessionOptions(p.grid));
-const b = new KernelSession(candles, { ...sessionOptions(p.grid), module: new WebAssembly.Module(readFileSync(other)) });
+const b = new KernelSession(candles, { ...sessionOptions(p.grid), module: otherModule });
 // W2's windows: fast 2…101, slow 105…600 step 5; a task of 1,000 sets takes 10 fast windows
 const slows = Array.from({ length: 100 }, (_, i) => 105 + 5 * i);
 function task(fastFrom: number): { windows: Int32Array; fast: Int32Array; slow: Int32Array } {

@@ -5,41 +5,21 @@
 // ±5% from run to run). The runs' metrics must agree to SPEC's 1e-9, else it stops.
 // Usage: node bin/margincall-dev.mjs bench/ab-kernel.ts --other ../base/build/kernel.wasm [--rounds 7] [--swap] [--json]
 // Only the kernel differs: both sides run this checkout's TypeScript.
-import { readFileSync } from 'node:fs';
 import { KernelSession } from '../src/engine/kernel.js';
 import { prepareSweep } from '../src/sweep/index.js';
 import { createTaskState, runChunk, sessionOptions, type TaskState } from '../src/sweep/task.js';
+import { abArgs } from './ab-args.js';
 import { sameValue } from './gate.js';
 import { benchCandles, w2SweepSpec } from './workloads.js';
 
-const args = process.argv.slice(2);
-const option = (name: string): string | undefined => {
-  const i = args.indexOf(name);
-  return i >= 0 ? args[i + 1] : undefined;
-};
-const other = option('--other');
-const rounds = Number(option('--rounds') ?? 7);
-if (!other || !(Number.isInteger(rounds) && rounds >= 1)) {
-  process.stderr.write('usage: bench/ab-kernel.ts --other <kernel.wasm> [--rounds N ≥ 1] [--swap] [--json]\n');
-  process.exit(2);
-}
-
-function otherKernel(path: string): WebAssembly.Module {
-  try {
-    return new WebAssembly.Module(readFileSync(path));
-  } catch (err) {
-    process.stderr.write(`ab-kernel: --other ${path} is not a readable kernel build: ${(err as Error).message}\n`);
-    process.exit(2);
-  }
-}
+const { other, otherModule, rounds, flag } = abArgs('ab-kernel.ts', ' [--swap] [--json]');
 
 const candles = benchCandles(['BTCUSDT'], 200_000);
 const p = prepareSweep({ ...w2SweepSpec(10_000), data: candles, workers: 0 });
 // Where a session's memory lands can favour it by ~1–2% for the whole process, whichever build it
 // runs: --swap creates the other build's session first, and bench/ab-repeat.sh averages both orders.
-const swap = args.includes('--swap');
+const swap = flag('--swap');
 const options = sessionOptions(p.grid);
-const otherModule = otherKernel(other);
 const sessions = swap
   ? [new KernelSession(candles, { ...options, module: otherModule }), new KernelSession(candles, options)]
   : [new KernelSession(candles, options), new KernelSession(candles, { ...options, module: otherModule })];
@@ -102,7 +82,7 @@ const result = {
   medianRatioBOverA: median(ratios),
   ratios,
 };
-if (args.includes('--json')) {
+if (flag('--json')) {
   process.stdout.write(JSON.stringify(result) + '\n');
 } else {
   process.stdout.write(
